@@ -1,0 +1,86 @@
+# clockwork - top-level Makefile. Every target a user runs is here.
+#
+#   make            library (build/libclockwork.{a,so}) and CLI (build/clockwork)
+#   make demo       install what is missing, build, run the story on the default model
+#   make test       install what is missing, build, run every test
+#   make lint       warnings as errors, cppcheck, verilator --lint-only -Wall
+#
+# Variables: SANITIZE=1 (ASan+UBSan build in build-san/), V=1 (echo commands).
+
+CC       ?= cc
+SANITIZE ?= 0
+BUILD    ?= $(if $(filter 1,$(SANITIZE)),build-san,build)
+MODELS   ?= $(shell scripts/find-models.sh 2>/dev/null)
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-unused-parameter -Wvla -Wformat=2
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARN) -Iinclude -Ihost -Ihls -Idriver
+LDLIBS   += -lm -lpthread
+ifeq ($(SANITIZE),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+endif
+ifeq ($(WERROR),1)
+CFLAGS   += -Werror
+endif
+
+Q := $(if $(filter 1,$(V)),,@)
+
+# ------------------------------------------------------------ sources
+LIB_SRC  := $(wildcard host/*.c) $(wildcard hls/*.c) $(wildcard driver/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_SRC  := $(wildcard cli/*.c)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_COMMON := $(wildcard tests/unit/common/*.c)
+TEST_COMMON_OBJ := $(TEST_COMMON:%.c=$(BUILD)/obj/%.o)
+
+.PHONY: all lib cli demo test check lint deps clean
+all: lib cli
+lib: $(BUILD)/libclockwork.a $(BUILD)/libclockwork.so
+cli: $(BUILD)/clockwork
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libclockwork.a: $(LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libclockwork.so: $(LIB_OBJ)
+	$(Q)$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/clockwork: $(CLI_OBJ) $(BUILD)/libclockwork.a
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libclockwork.a $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_COMMON_OBJ) $(BUILD)/libclockwork.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TEST_COMMON_OBJ) $(BUILD)/libclockwork.a -lcmocka $(LDLIBS)
+
+$(BUILD)/obj/tests/unit/%.o: CFLAGS += -Itests/unit/common
+
+# ------------------------------------------------------------ user targets
+deps:
+	$(Q)scripts/install-deps.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/demo.sh $(BUILD)/clockwork
+
+test: deps
+	$(Q)$(MAKE) -s --no-print-directory all $(TEST_BIN)
+	$(Q)scripts/run-tests.sh $(BUILD) $(TEST_BIN)
+
+lint: deps
+	$(Q)$(MAKE) --no-print-directory -B WERROR=1 BUILD=build-lint all $(TEST_BIN:$(BUILD)/%=build-lint/%) >/dev/null
+	$(Q)cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
+	    --inline-suppr -Iinclude -Ihost -Ihls -Idriver host hls driver cli
+	$(Q)if ls rtl/*.v >/dev/null 2>&1; then $(MAKE) --no-print-directory -C rtl lint; fi
+	@echo "lint: clean"
+
+clean:
+	rm -rf build build-san build-lint
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,197 @@
+/*
+ * cmd_run.c - clockwork run: llama2.c's generate, on any device.
+ */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+static const char run_help[] =
+    "usage: clockwork run MODEL [options]\n"
+    "\n"
+    "Generates text from a llama2.c checkpoint, as llama2.c's run does.\n"
+    "\n"
+    "  -z, --tokenizer FILE  tokenizer (default: tok512.bin beside MODEL)\n"
+    "  -i, --prompt TEXT     prompt (default: empty, i.e. BOS only)\n"
+    "  -n, --steps N         positions to run, prompt included (default 256; 0 = context)\n"
+    "  -t, --temperature T   0 = greedy argmax (default 1.0)\n"
+    "  -p, --topp P          nucleus sampling threshold in [0,1] (default 0.9)\n"
+    "  -s, --seed S          sampler seed (default: the time)\n"
+    "  -d, --device URI      where to run (default cpu); see below\n"
+    "      --ids             print the token ids of positions 1..n instead of text\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "devices: cpu (float32 forward pass, llama2.c's arithmetic)\n";
+
+typedef struct run_ctx {
+    const cw_tokenizer *tok;
+    int prev;
+    int ids;
+    int count;
+} run_ctx;
+
+/* Prints a piece as llama2.c does: a lone unprintable byte is skipped. */
+static void print_piece(const char *piece, size_t len)
+{
+    len = strnlen(piece, len);
+    if (len == 0)
+        return;
+    if (len == 1 && !(isprint((unsigned char)piece[0]) || isspace((unsigned char)piece[0])))
+        return;
+    fwrite(piece, 1, len, stdout);
+}
+
+static int on_token(void *user, const cw_token_event *ev)
+{
+    run_ctx *r = user;
+    if (r->ids) {
+        printf(r->count ? " %d" : "%d", ev->token);
+    } else {
+        size_t len;
+        const char *piece = cw_tokenizer_decode(r->tok, r->prev, ev->token, &len);
+        if (piece)
+            print_piece(piece, len);
+    }
+    fflush(stdout);
+    r->prev = ev->token;
+    r->count++;
+    return 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "tokenizer", required_argument, 0, 'z' }, { "prompt", required_argument, 0, 'i' },
+        { "steps", required_argument, 0, 'n' },     { "temperature", required_argument, 0, 't' },
+        { "topp", required_argument, 0, 'p' },      { "seed", required_argument, 0, 's' },
+        { "device", required_argument, 0, 'd' },    { "ids", no_argument, 0, 'I' },
+        { "help", no_argument, 0, 'h' },            { 0, 0, 0, 0 },
+    };
+    const char *tok_path = NULL, *prompt = "", *device = "cpu";
+    cw_generate_params gp;
+    cw_generate_params_default(&gp);
+    long steps = 256, seed = 0;
+    int ids = 0, c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":z:i:n:t:p:s:d:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'z': tok_path = optarg; break;
+        case 'i': prompt = optarg; break;
+        case 'n':
+            if (cli_parse_int("run", "-n", optarg, 0, 1L << 30, &steps))
+                return 2;
+            break;
+        case 't':
+            if (cli_parse_float("run", "-t", optarg, &gp.temperature))
+                return 2;
+            if (gp.temperature < 0.0f)
+                return cli_usage_error("run", "-t %s: the temperature must be >= 0", optarg);
+            break;
+        case 'p':
+            if (cli_parse_float("run", "-p", optarg, &gp.topp))
+                return 2;
+            if (gp.topp < 0.0f || gp.topp > 1.0f)
+                return cli_usage_error("run", "-p %s: top-p must be in [0, 1]", optarg);
+            break;
+        case 's':
+            if (cli_parse_int("run", "-s", optarg, 0, 0x7fffffffL, &seed))
+                return 2;
+            break;
+        case 'd': device = optarg; break;
+        case 'I': ids = 1; break;
+        case 'h': fputs(run_help, stdout); return 0;
+        case ':': return cli_usage_error("run", "%s needs a value", argv[optind - 1]);
+        default: return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error("run", optind >= argc ? "MODEL is missing"
+                                                     : "one MODEL expected, got extra '%s'",
+                               argv[argc - 1]);
+    const char *model_path = argv[optind];
+    char default_tok[4096];
+    /* Ids from an empty prompt need no tokenizer. */
+    int need_tok = !ids || prompt[0] != '\0' || tok_path != NULL;
+    if (!tok_path) {
+        cli_default_tokenizer(model_path, default_tok, sizeof default_tok);
+        tok_path = default_tok;
+    }
+    gp.seed = seed > 0 ? (uint64_t)seed : (uint64_t)time(NULL);
+
+    cw_model *model = NULL;
+    cw_tokenizer *tok = NULL;
+    cw_device *dev = NULL;
+    int *prompt_ids = NULL, rc, status = 1;
+    if ((rc = cw_model_open(model_path, &model)) != CW_OK) {
+        cli_fail(rc, model_path);
+        goto out;
+    }
+    cw_model_config cfg;
+    cw_model_get_config(model, &cfg);
+    if (need_tok && (rc = cw_tokenizer_open(tok_path, cfg.vocab_size, &tok)) != CW_OK) {
+        cli_fail(rc, tok_path);
+        goto out;
+    }
+    size_t max_ids = strlen(prompt) + 3;
+    prompt_ids = malloc(max_ids * sizeof *prompt_ids);
+    int n_prompt = 0;
+    if (!prompt_ids) {
+        fprintf(stderr, "clockwork: out of memory\n");
+        goto out;
+    }
+    if (!tok) {
+        prompt_ids[0] = CW_TOKEN_BOS;
+        n_prompt = 1;
+    } else if ((rc = cw_tokenizer_encode(tok, prompt, 1, 0, prompt_ids, (int)max_ids,
+                                         &n_prompt))) {
+        cli_fail(rc, "-i");
+        goto out;
+    }
+    if (n_prompt > cfg.seq_len) {
+        fprintf(stderr, "clockwork: -i: the prompt is %d tokens; the model's context is %d\n",
+                n_prompt, cfg.seq_len);
+        goto out;
+    }
+    gp.steps = (int)steps;
+    if ((rc = cw_device_open(device, &dev)) != CW_OK) {
+        cli_fail(rc, device);
+        goto out;
+    }
+    if ((rc = cw_device_load_model(dev, model, NULL)) != CW_OK) {
+        cli_fail(rc, device);
+        goto out;
+    }
+    run_ctx r = { tok, prompt_ids[0], ids, 0 };
+    gp.on_token = on_token;
+    gp.user = &r;
+    double t0 = now_seconds();
+    rc = cw_device_generate(dev, prompt_ids, n_prompt, &gp, NULL, 0, NULL);
+    double t1 = now_seconds();
+    printf("\n");
+    fflush(stdout);
+    if (rc != CW_OK) {
+        cli_fail(rc, device);
+        goto out;
+    }
+    if (r.count > 0 && !ids)
+        fprintf(stderr, "achieved tok/s: %f\n", (double)r.count / (t1 - t0));
+    status = 0;
+out:
+    free(prompt_ids);
+    cw_device_close(dev);
+    cw_tokenizer_close(tok);
+    cw_model_close(model);
+    return status;
+}

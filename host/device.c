@@ -1,0 +1,103 @@
+/*
+ * device.c - opening devices by URI, and the public calls that dispatch to
+ * each device's operations.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+#include "error.h"
+
+static const cw_device_ops *const registry[] = {
+    &cw_cpu_device_ops,
+};
+
+void cw_load_params_default(cw_load_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->weight_bits = 0;
+}
+
+void cw_generate_params_default(cw_generate_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->steps = 256;
+    p->temperature = 1.0f;
+    p->topp = 0.9f;
+    p->seed = 1;
+}
+
+int cw_device_open(const char *uri, cw_device **out)
+{
+    cw_clear_error();
+    if (!uri || !out)
+        return cw_fail(CW_ERR_INVALID_ARG, "cw_device_open: NULL argument");
+    *out = NULL;
+    size_t n = strcspn(uri, ":");
+    const char *arg = uri[n] == ':' ? uri + n + 1 : "";
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++) {
+        const cw_device_ops *ops = registry[i];
+        if (strlen(ops->scheme) != n || strncmp(ops->scheme, uri, n) != 0)
+            continue;
+        cw_device *d = calloc(1, sizeof *d);
+        if (!d)
+            return cw_fail(CW_ERR_NO_MEMORY, "cw_device_open: out of memory");
+        d->ops = ops;
+        atomic_init(&d->cancel, 0);
+        int rc = ops->open(d, arg);
+        if (rc != CW_OK) {
+            free(d);
+            return rc;
+        }
+        *out = d;
+        return CW_OK;
+    }
+    return cw_fail(CW_ERR_NO_DEVICE, "unknown device URI '%s' (known: cpu)", uri);
+}
+
+void cw_device_close(cw_device *d)
+{
+    if (!d)
+        return;
+    d->ops->close(d);
+    free(d);
+}
+
+int cw_device_load_model(cw_device *d, const cw_model *m, const cw_load_params *p)
+{
+    cw_clear_error();
+    if (!d || !m)
+        return cw_fail(CW_ERR_INVALID_ARG, "cw_device_load_model: NULL argument");
+    cw_load_params def;
+    if (!p) {
+        cw_load_params_default(&def);
+        p = &def;
+    }
+    if (p->weight_bits != 0 && p->weight_bits != 8 && p->weight_bits != 16)
+        return cw_fail(CW_ERR_INVALID_ARG, "weight_bits = %d: must be 8 or 16",
+                       p->weight_bits);
+    return d->ops->load_model(d, m, p);
+}
+
+int cw_device_generate(cw_device *d, const int *prompt, int n_prompt,
+                       const cw_generate_params *p, int *out, int max_out, int *n_out)
+{
+    cw_clear_error();
+    if (n_out)
+        *n_out = 0;
+    if (!d || !prompt || (max_out > 0 && !out) || max_out < 0)
+        return cw_fail(CW_ERR_INVALID_ARG, "cw_device_generate: bad argument");
+    cw_generate_params def;
+    if (!p) {
+        cw_generate_params_default(&def);
+        p = &def;
+    }
+    atomic_store(&d->cancel, 0);
+    return d->ops->generate(d, prompt, n_prompt, p, out, max_out, n_out);
+}
+
+void cw_device_cancel(cw_device *d)
+{
+    if (d)
+        atomic_store(&d->cancel, 1);
+}

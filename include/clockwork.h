@@ -1,0 +1,183 @@
+/*
+ * clockwork.h - the one public header of libclockwork.
+ *
+ * libclockwork loads llama2.c checkpoints and tokenizers and runs them on a
+ * device chosen by URI. Every call returns CW_OK (0) or a negative cw_error;
+ * cw_strerror() names it. The library never prints and never exits.
+ *
+ * Objects are opaque and returned through out-parameters; each *_open has a
+ * matching *_close that accepts NULL. Parameter structs come with a
+ * *_default() function: fill it, change what you need, pass it.
+ *
+ * Thread safety: distinct objects may be used from distinct threads. One
+ * object must not be used from two threads at once, except cw_device_cancel(),
+ * which may be called from any thread while cw_device_generate() runs.
+ */
+#ifndef CLOCKWORK_H
+#define CLOCKWORK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CW_VERSION_MAJOR 0
+#define CW_VERSION_MINOR 1
+#define CW_VERSION_PATCH 0
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum cw_error {
+    CW_OK = 0,
+    CW_ERR_INVALID_ARG = -1,  /* a NULL or out-of-range argument */
+    CW_ERR_NO_MEMORY = -2,    /* an allocation failed */
+    CW_ERR_IO = -3,           /* a file could not be opened or read */
+    CW_ERR_FORMAT = -4,       /* a file's contents are malformed */
+    CW_ERR_TRUNCATED = -5,    /* a file is shorter than its header says */
+    CW_ERR_UNSUPPORTED = -6,  /* valid, but not something this build does */
+    CW_ERR_TOO_LONG = -7,     /* a prompt or run longer than the context */
+    CW_ERR_NO_DEVICE = -8,    /* no device answers at that URI */
+    CW_ERR_ABORTED = -9,      /* a callback or cw_device_cancel() stopped it */
+    CW_ERR_NOT_LOADED = -10,  /* generate before load */
+    CW_ERR_DOES_NOT_FIT = -11, /* the model exceeds the target's resources */
+    CW_ERR_MISMATCH = -12,    /* artifact built for another configuration */
+    CW_ERR_DEVICE = -13,      /* the device reported an error state */
+    CW_ERR_TIMEOUT = -14,     /* the device stopped answering */
+    CW_ERR_ACCESS = -15,      /* permission denied (see driver/99-clockwork.rules) */
+    CW_ERR_PROTOCOL = -16,    /* the link carried something unexpected */
+} cw_error;
+
+/* A short, static, English description of an error code. Never NULL. */
+const char *cw_strerror(int err);
+
+/* The details of the most recent failure on the calling thread, naming the
+ * field, offset or value at fault (e.g. "header field n_heads = 7 does not
+ * divide dim = 64"); "" when there is nothing to add. Valid until the next
+ * libclockwork call on this thread. */
+const char *cw_last_error(void);
+
+/* -------------------------------------------------------------- checkpoint */
+
+typedef struct cw_model cw_model;
+
+/* The shape of a llama2.c checkpoint, as its header states it. */
+typedef struct cw_model_config {
+    int dim;          /* width of the residual stream */
+    int hidden_dim;   /* width of the FFN */
+    int n_layers;
+    int n_heads;      /* query heads */
+    int n_kv_heads;   /* key/value heads (grouped-query attention) */
+    int vocab_size;   /* always positive here */
+    int seq_len;      /* context length the model was trained for */
+    int shared_classifier; /* 1: classifier is the token-embedding table */
+} cw_model_config;
+
+/* Reads and validates a llama2.c checkpoint: header fields in range, the
+ * file length exactly what the header implies, every weight finite. */
+int cw_model_open(const char *path, cw_model **out);
+void cw_model_close(cw_model *model);
+int cw_model_get_config(const cw_model *model, cw_model_config *out);
+
+/* Writes a llama2.c checkpoint of the given shape with weights drawn from a
+ * seeded generator (for tests and scaling studies). Written to a temporary
+ * file beside path and renamed, so no half-written file is ever left. */
+int cw_model_write_synthetic(const char *path, const cw_model_config *cfg,
+                             uint64_t seed);
+
+/* --------------------------------------------------------------- tokenizer */
+
+typedef struct cw_tokenizer cw_tokenizer;
+
+#define CW_TOKEN_BOS 1
+#define CW_TOKEN_EOS 2
+
+/* Reads a llama2.c tokenizer file. vocab_size 0 reads entries up to the end
+ * of the file; a positive vocab_size reads exactly that many. */
+int cw_tokenizer_open(const char *path, int vocab_size, cw_tokenizer **out);
+void cw_tokenizer_close(cw_tokenizer *tok);
+int cw_tokenizer_vocab_size(const cw_tokenizer *tok);
+
+/* Encodes UTF-8 text exactly as llama2.c does (dummy-prefix space, code point
+ * lookup, byte fallback, greedy best-score merges). Writes at most max_ids
+ * ids; *n_ids receives the count. CW_ERR_TOO_LONG if max_ids is too small
+ * (at most strlen(text) + 3 ids are ever needed). */
+int cw_tokenizer_encode(const cw_tokenizer *tok, const char *text, int bos,
+                        int eos, int *ids, int max_ids, int *n_ids);
+
+/* The text of token `token` following `prev`, as llama2.c prints it: the
+ * leading space is dropped after BOS and <0xNN> pieces become one raw byte.
+ * *len receives the length (the piece may contain a NUL byte). The pointer
+ * stays valid until the tokenizer is closed; NULL for an out-of-range id. */
+const char *cw_tokenizer_decode(const cw_tokenizer *tok, int prev, int token,
+                                size_t *len);
+
+/* ------------------------------------------------------------------ device */
+
+typedef struct cw_device cw_device;
+
+/* Opens a device by URI:
+ *   "cpu"   the float32 forward pass (llama2.c's arithmetic)
+ * Later URIs (int, ref, sim, usb:VID:PID, pcie:, unix:PATH) are added by
+ * their own modules; an unknown URI gives CW_ERR_NO_DEVICE. */
+int cw_device_open(const char *uri, cw_device **out);
+void cw_device_close(cw_device *dev);
+
+/* Progress of a load: return non-zero to abort it (CW_ERR_ABORTED). */
+typedef int (*cw_progress_fn)(void *user, uint64_t done, uint64_t total);
+
+typedef struct cw_load_params {
+    int weight_bits;            /* 8 or 16, for integer devices; 0: default */
+    cw_progress_fn on_progress; /* may be NULL */
+    void *user;
+} cw_load_params;
+
+void cw_load_params_default(cw_load_params *p);
+
+/* Makes the model resident on the device (the device keeps its own copy;
+ * the model may be closed afterwards). */
+int cw_device_load_model(cw_device *dev, const cw_model *model,
+                         const cw_load_params *params);
+
+/* One generated token. */
+typedef struct cw_token_event {
+    int pos;                   /* position the token was produced at + 1 */
+    int token;                 /* the token id at position pos */
+    uint64_t cycle;            /* device cycle stamp (0 on host devices) */
+    uint64_t cycles;           /* device cycles this position took */
+    uint64_t predicted_cycles; /* what the compiler predicted (0 if none) */
+} cw_token_event;
+
+/* Called for every token of positions 1..n; return non-zero to stop the run
+ * (cw_device_generate then returns CW_ERR_ABORTED). */
+typedef int (*cw_token_fn)(void *user, const cw_token_event *ev);
+
+typedef struct cw_generate_params {
+    int steps;          /* positions to run, llama2.c's -n; <=0: seq_len */
+    float temperature;  /* 0: greedy argmax */
+    float topp;         /* nucleus sampling threshold, as llama2.c's -p */
+    uint64_t seed;      /* sampler seed (llama2.c's xorshift) */
+    cw_token_fn on_token; /* may be NULL */
+    void *user;
+} cw_generate_params;
+
+void cw_generate_params_default(cw_generate_params *p);
+
+/* Runs the llama2.c generation loop: prompt[0] at position 0, the rest of
+ * the prompt forced, then sampled (or argmax) tokens, until `steps`
+ * positions have run or BOS is produced. The tokens of positions 1.. are
+ * reported through on_token and, when out is non-NULL, stored in out (at
+ * most max_out); *n_out (may be NULL) receives how many were produced. */
+int cw_device_generate(cw_device *dev, const int *prompt, int n_prompt,
+                       const cw_generate_params *params, int *out,
+                       int max_out, int *n_out);
+
+/* Asks a running cw_device_generate() to stop; safe from any thread. */
+void cw_device_cancel(cw_device *dev);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLOCKWORK_H */
