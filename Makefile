@@ -29,7 +29,8 @@ Q := $(if $(filter 1,$(V)),,@)
 
 # ------------------------------------------------------------ sources
 LIB_SRC  := $(wildcard host/*.c) $(wildcard hls/*.c) $(wildcard driver/*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+TARGETS  := $(sort $(wildcard targets/*.target))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/targets.o
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
@@ -45,6 +46,14 @@ cli: $(BUILD)/clockwork
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/targets.c: $(TARGETS) scripts/embed-targets.sh
+	@mkdir -p $(dir $@)
+	$(Q)scripts/embed-targets.sh $@ $(TARGETS)
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libclockwork.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^

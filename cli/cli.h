@@ -30,5 +30,7 @@ void cli_default_tokenizer(const char *model, char *buf, size_t n);
 int cmd_run(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 #endif

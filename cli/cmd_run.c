@@ -13,25 +13,32 @@
 static const char run_help[] =
     "usage: clockwork run MODEL [options]\n"
     "\n"
-    "Generates text from a llama2.c checkpoint, as llama2.c's run does.\n"
+    "Generates text from a llama2.c checkpoint (or a compiled .cwm artifact),\n"
+    "as llama2.c's run does.\n"
     "\n"
     "  -z, --tokenizer FILE  tokenizer (default: tok512.bin beside MODEL)\n"
     "  -i, --prompt TEXT     prompt (default: empty, i.e. BOS only)\n"
     "  -n, --steps N         positions to run, prompt included (default 256; 0 = context)\n"
-    "  -t, --temperature T   0 = greedy argmax (default 1.0)\n"
+    "  -t, --temperature T   0 = greedy argmax (default 1.0; 0 on accelerators)\n"
     "  -p, --topp P          nucleus sampling threshold in [0,1] (default 0.9)\n"
     "  -s, --seed S          sampler seed (default: the time)\n"
     "  -d, --device URI      where to run (default cpu); see below\n"
+    "  -w, --weights BITS    weight width for integer devices: 8 or 16 (default 16)\n"
     "      --ids             print the token ids of positions 1..n instead of text\n"
+    "      --stats FILE      write per-token JSON: position, id, predicted and measured cycles\n"
     "  -h, --help            this text\n"
     "\n"
-    "devices: cpu (float32 forward pass, llama2.c's arithmetic)\n";
+    "devices: cpu   float32 forward pass (llama2.c's arithmetic)\n"
+    "         int   integer forward pass (the hls/ kernels' arithmetic)\n"
+    "         ref   the accelerator's functional simulator (ref:TARGET; default sim)\n";
 
 typedef struct run_ctx {
     const cw_tokenizer *tok;
     int prev;
     int ids;
     int count;
+    cw_token_event *events; /* for --stats */
+    int max_events;
 } run_ctx;
 
 /* Prints a piece as llama2.c does: a lone unprintable byte is skipped. */
@@ -58,8 +65,52 @@ static int on_token(void *user, const cw_token_event *ev)
     }
     fflush(stdout);
     r->prev = ev->token;
+    if (r->events && r->count < r->max_events)
+        r->events[r->count] = *ev;
     r->count++;
     return 0;
+}
+
+/* Writes the --stats JSON through a temporary file. */
+static int write_stats(const char *path, const char *device, const run_ctx *r)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(stderr, "clockwork: --stats %s: cannot create\n", path);
+        return 1;
+    }
+    uint64_t mismatches = 0;
+    fprintf(f, "{\n  \"device\": \"%s\",\n  \"tokens\": [\n", device);
+    for (int i = 0; i < r->count && i < r->max_events; i++) {
+        const cw_token_event *e = &r->events[i];
+        mismatches += e->cycles != e->predicted_cycles;
+        fprintf(f, "    {\"pos\": %d, \"id\": %d, \"cycle\": %llu, \"predicted_cycles\": %llu, "
+                   "\"measured_cycles\": %llu}%s\n", e->pos, e->token,
+                (unsigned long long)e->cycle, (unsigned long long)e->predicted_cycles,
+                (unsigned long long)e->cycles, i + 1 < r->count ? "," : "");
+    }
+    fprintf(f, "  ],\n  \"tokens_generated\": %d,\n  \"cycle_mismatches\": %llu\n}\n",
+            r->count, (unsigned long long)mismatches);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        remove(tmp);
+        fprintf(stderr, "clockwork: --stats %s: write failed\n", path);
+        return 1;
+    }
+    return 0;
+}
+
+/* An artifact starts with its magic; anything else is taken as a checkpoint. */
+static int is_artifact(const char *path)
+{
+    unsigned char magic[8] = { 0 };
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(magic, 1, sizeof magic, f);
+    fclose(f);
+    return n == 8 && memcmp(magic, "CLKWORK\x1a", 8) == 0;
 }
 
 static double now_seconds(void)
@@ -76,16 +127,18 @@ int cmd_run(int argc, char **argv)
         { "steps", required_argument, 0, 'n' },     { "temperature", required_argument, 0, 't' },
         { "topp", required_argument, 0, 'p' },      { "seed", required_argument, 0, 's' },
         { "device", required_argument, 0, 'd' },    { "ids", no_argument, 0, 'I' },
+        { "weights", required_argument, 0, 'w' },   { "stats", required_argument, 0, 'S' },
         { "help", no_argument, 0, 'h' },            { 0, 0, 0, 0 },
     };
-    const char *tok_path = NULL, *prompt = "", *device = "cpu";
+    const char *tok_path = NULL, *prompt = "", *device = "cpu", *stats = NULL;
+    int temp_given = 0;
     cw_generate_params gp;
     cw_generate_params_default(&gp);
-    long steps = 256, seed = 0;
+    long steps = 256, seed = 0, bits = 0;
     int ids = 0, c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":z:i:n:t:p:s:d:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":z:i:n:t:p:s:d:w:h", opts, NULL)) != -1) {
         switch (c) {
         case 'z': tok_path = optarg; break;
         case 'i': prompt = optarg; break;
@@ -96,6 +149,7 @@ int cmd_run(int argc, char **argv)
         case 't':
             if (cli_parse_float("run", "-t", optarg, &gp.temperature))
                 return 2;
+            temp_given = 1;
             if (gp.temperature < 0.0f)
                 return cli_usage_error("run", "-t %s: the temperature must be >= 0", optarg);
             break;
@@ -111,6 +165,13 @@ int cmd_run(int argc, char **argv)
             break;
         case 'd': device = optarg; break;
         case 'I': ids = 1; break;
+        case 'S': stats = optarg; break;
+        case 'w':
+            if (cli_parse_int("run", "-w", optarg, 8, 16, &bits))
+                return 2;
+            if (bits != 8 && bits != 16)
+                return cli_usage_error("run", "-w %s: the weight width must be 8 or 16", optarg);
+            break;
         case 'h': fputs(run_help, stdout); return 0;
         case ':': return cli_usage_error("run", "%s needs a value", argv[optind - 1]);
         default: return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
@@ -131,15 +192,28 @@ int cmd_run(int argc, char **argv)
     gp.seed = seed > 0 ? (uint64_t)seed : (uint64_t)time(NULL);
 
     cw_model *model = NULL;
+    cw_artifact *art = NULL;
     cw_tokenizer *tok = NULL;
     cw_device *dev = NULL;
+    cw_token_event *events = NULL;
     int *prompt_ids = NULL, rc, status = 1;
-    if ((rc = cw_model_open(model_path, &model)) != CW_OK) {
-        cli_fail(rc, model_path);
-        goto out;
-    }
     cw_model_config cfg;
-    cw_model_get_config(model, &cfg);
+    if (is_artifact(model_path)) {
+        cw_artifact_info info;
+        if ((rc = cw_artifact_open(model_path, &art)) != CW_OK) {
+            cli_fail(rc, model_path);
+            goto out;
+        }
+        cw_artifact_get_info(art, &info);
+        cfg = info.model;
+        cfg.seq_len = info.context;
+    } else {
+        if ((rc = cw_model_open(model_path, &model)) != CW_OK) {
+            cli_fail(rc, model_path);
+            goto out;
+        }
+        cw_model_get_config(model, &cfg);
+    }
     if (need_tok && (rc = cw_tokenizer_open(tok_path, cfg.vocab_size, &tok)) != CW_OK) {
         cli_fail(rc, tok_path);
         goto out;
@@ -169,17 +243,39 @@ int cmd_run(int argc, char **argv)
         cli_fail(rc, device);
         goto out;
     }
-    if ((rc = cw_device_load_model(dev, model, NULL)) != CW_OK) {
+    cw_load_params lp;
+    cw_load_params_default(&lp);
+    lp.weight_bits = (int)bits;
+    cw_target_config target;
+    int accel = cw_device_get_target(dev, &target) == CW_OK;
+    if (accel && !temp_given)
+        gp.temperature = 0.0f; /* accelerators pick tokens by argmax on the device */
+    if (art && !accel) {
+        fprintf(stderr, "clockwork: %s: device '%s' runs checkpoints, not artifacts\n",
+                model_path, device);
+        goto out;
+    }
+    rc = art ? cw_device_load_artifact(dev, art, &lp) : cw_device_load_model(dev, model, &lp);
+    if (rc != CW_OK) {
         cli_fail(rc, device);
         goto out;
     }
-    run_ctx r = { tok, prompt_ids[0], ids, 0 };
+    run_ctx r = { tok, prompt_ids[0], ids, 0, NULL, 0 };
+    if (stats) {
+        r.max_events = cfg.seq_len;
+        r.events = events = calloc((size_t)cfg.seq_len, sizeof *events);
+        if (!events) {
+            fprintf(stderr, "clockwork: out of memory\n");
+            goto out;
+        }
+    }
     gp.on_token = on_token;
     gp.user = &r;
     double t0 = now_seconds();
     rc = cw_device_generate(dev, prompt_ids, n_prompt, &gp, NULL, 0, NULL);
     double t1 = now_seconds();
-    printf("\n");
+    if (rc == CW_OK || r.count > 0)
+        printf("\n"); /* end the line of text or ids */
     fflush(stdout);
     if (rc != CW_OK) {
         cli_fail(rc, device);
@@ -187,8 +283,10 @@ int cmd_run(int argc, char **argv)
     }
     if (r.count > 0 && !ids)
         fprintf(stderr, "achieved tok/s: %f\n", (double)r.count / (t1 - t0));
-    status = 0;
+    status = stats ? write_stats(stats, device, &r) : 0;
 out:
+    free(events);
+    cw_artifact_close(art);
     free(prompt_ids);
     cw_device_close(dev);
     cw_tokenizer_close(tok);

@@ -10,6 +10,8 @@
 
 static const cw_device_ops *const registry[] = {
     &cw_cpu_device_ops,
+    &cw_int_device_ops,
+    &cw_ref_device_ops,
 };
 
 void cw_load_params_default(cw_load_params *p)
@@ -52,7 +54,12 @@ int cw_device_open(const char *uri, cw_device **out)
         *out = d;
         return CW_OK;
     }
-    return cw_fail(CW_ERR_NO_DEVICE, "unknown device URI '%s' (known: cpu)", uri);
+    char known[256] = "";
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++) {
+        strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
+        strncat(known, registry[i]->scheme, sizeof known - strlen(known) - 1);
+    }
+    return cw_fail(CW_ERR_NO_DEVICE, "unknown device URI '%s' (known: %s)", uri, known);
 }
 
 void cw_device_close(cw_device *d)
@@ -77,6 +84,33 @@ int cw_device_load_model(cw_device *d, const cw_model *m, const cw_load_params *
         return cw_fail(CW_ERR_INVALID_ARG, "weight_bits = %d: must be 8 or 16",
                        p->weight_bits);
     return d->ops->load_model(d, m, p);
+}
+
+int cw_device_load_artifact(cw_device *d, const cw_artifact *a, const cw_load_params *p)
+{
+    cw_clear_error();
+    if (!d || !a)
+        return cw_fail(CW_ERR_INVALID_ARG, "cw_device_load_artifact: NULL argument");
+    if (!d->ops->load_artifact)
+        return cw_fail(CW_ERR_UNSUPPORTED, "device '%s' runs checkpoints, not artifacts",
+                       d->ops->scheme);
+    cw_load_params def;
+    if (!p) {
+        cw_load_params_default(&def);
+        p = &def;
+    }
+    return d->ops->load_artifact(d, a, p);
+}
+
+int cw_device_get_target(cw_device *d, cw_target_config *out)
+{
+    cw_clear_error();
+    if (!d || !out)
+        return cw_fail(CW_ERR_INVALID_ARG, "cw_device_get_target: NULL argument");
+    if (!d->ops->get_target)
+        return cw_fail(CW_ERR_UNSUPPORTED, "device '%s' has no hardware configuration",
+                       d->ops->scheme);
+    return d->ops->get_target(d, out);
 }
 
 int cw_device_generate(cw_device *d, const int *prompt, int n_prompt,

@@ -22,6 +22,9 @@ typedef struct cw_device_ops {
     int (*generate)(cw_device *dev, const int *prompt, int n_prompt,
                     const cw_generate_params *p, int *out, int max_out, int *n_out);
     void (*close)(cw_device *dev);
+    /* Accelerator devices only (NULL on host devices). */
+    int (*load_artifact)(cw_device *dev, const cw_artifact *a, const cw_load_params *p);
+    int (*get_target)(cw_device *dev, cw_target_config *out);
 } cw_device_ops;
 
 struct cw_device {
@@ -44,5 +47,7 @@ int cw_check_generate_args(const cw_model_config *cfg, const int *prompt, int n_
                            const cw_generate_params *p, int *steps);
 
 extern const cw_device_ops cw_cpu_device_ops;
+extern const cw_device_ops cw_int_device_ops;
+extern const cw_device_ops cw_ref_device_ops;
 
 #endif

@@ -113,6 +113,127 @@ int cw_tokenizer_encode(const cw_tokenizer *tok, const char *text, int bos,
 const char *cw_tokenizer_decode(const cw_tokenizer *tok, int prev, int token,
                                 size_t *len);
 
+/* ----------------------------------------------------------------- targets */
+
+/* A hardware configuration: what the compiler plans for, what the RTL is
+ * built with, what a device reports. docs/isa.md describes each field. */
+typedef struct cw_target_config {
+    char name[32];
+    int lanes;      /* matrix unit: output rows per cycle */
+    int k;          /* matrix unit: input columns per cycle */
+    int vlanes;     /* vector unit: elements per cycle */
+    int wbits;      /* weight lane width, 8 or 16 */
+    int clock_mhz;  /* target clock */
+    int prog_depth; /* instructions */
+    int wgt_lines;  /* weight memory lines of lanes*k weights */
+    int scl_depth;  /* per-row scale entries */
+    int cst_depth;  /* 32-bit constants */
+    int act_depth;  /* vector scratch words */
+    int kv_depth;   /* int16 values in each of the K and V caches */
+    int max_ctx;    /* positions */
+    uint64_t hash;  /* FNV-1a 64 of the canonical form, name excluded */
+} cw_target_config;
+
+/* Looks up a built-in target by name ("sim", "ulx3s-85f", "icebreaker"), or
+ * reads a target file when `name` contains a '/' or ends in ".target". */
+int cw_target_get(const char *name, cw_target_config *out);
+
+/* The built-in target names, NULL-terminated. */
+const char *const *cw_target_names(void);
+
+/* --------------------------------------------------------- compiled artifacts */
+
+typedef struct cw_artifact cw_artifact;
+
+typedef struct cw_compile_params {
+    const char *target; /* built-in target name or a .target file; "sim" */
+    int weight_bits;    /* 8 or 16 (default 16) */
+} cw_compile_params;
+
+void cw_compile_params_default(cw_compile_params *p);
+
+/* Quantizes the model, plans every memory statically, emits the program and
+ * predicts the cycles of every position. CW_ERR_DOES_NOT_FIT, with
+ * cw_last_error() naming the memory and the shortfall, when the target
+ * cannot hold the model; CW_ERR_UNSUPPORTED for a shape the hardware
+ * cannot run. */
+int cw_compile(const cw_model *model, const cw_compile_params *p, cw_artifact **out);
+
+/* Writes the artifact (to a temporary file, renamed into place). */
+int cw_artifact_save(const cw_artifact *a, const char *path);
+
+/* Reads and validates an artifact: magic, version, checksums, the target
+ * configuration hash, every section's size and every instruction. */
+int cw_artifact_open(const char *path, cw_artifact **out);
+void cw_artifact_close(cw_artifact *a);
+
+/* Memories, in the order of cw_artifact_info.mem_used. */
+enum cw_memory {
+    CW_MEM_PROG, CW_MEM_WGT, CW_MEM_SCL, CW_MEM_CST, CW_MEM_ACT, CW_MEM_KV,
+    CW_MEM_COUNT
+};
+
+typedef struct cw_artifact_info {
+    cw_model_config model;
+    cw_target_config target;
+    int weight_bits;
+    int context;              /* positions the artifact runs: min(seq_len, max_ctx) */
+    int n_instructions;       /* per position */
+    uint64_t macs_base;       /* MACs per position, attention excluded */
+    uint64_t macs_per_pos;    /* attention MACs per attended position */
+    uint64_t mem_used[CW_MEM_COUNT];     /* in the memory's own units */
+    uint64_t mem_capacity[CW_MEM_COUNT];
+} cw_artifact_info;
+
+int cw_artifact_get_info(const cw_artifact *a, cw_artifact_info *out);
+
+/* The cycles the compiler predicts for position pos (0 <= pos < context). */
+int cw_artifact_cycles(const cw_artifact *a, int pos, uint64_t *cycles);
+
+/* One instruction of the static schedule of a position. */
+typedef struct cw_sched_entry {
+    int index;          /* instruction index in the program */
+    const char *op;     /* "MATVEC", "ATTN", ... */
+    const char *unit;   /* "matrix", "attention", "vector", "sequencer" */
+    uint64_t issue;     /* cycle it issues on, from the position's start */
+    uint64_t cycles;    /* cycles until the next instruction issues */
+    uint64_t macs;      /* multiply-accumulates it performs */
+} cw_sched_entry;
+
+/* The schedule of position pos: up to max entries into out; *n receives
+ * the program's length. */
+int cw_artifact_schedule(const cw_artifact *a, int pos, cw_sched_entry *out, int max, int *n);
+
+/* The name of a memory ("prog", "wgt", ...) and its unit ("instructions"...). */
+const char *cw_memory_name(int mem);
+const char *cw_memory_unit(int mem);
+
+/* ---------------------------------------------------------------- accuracy */
+
+/* How close the integer arithmetic stays to float32 (docs/numerics.md). */
+typedef struct cw_eval_result {
+    int weight_bits;
+    int steps;        /* positions run by each greedy generation */
+    int n_generated;  /* tokens the float32 generation produced */
+    int leading;      /* leading generated tokens the integer path reproduces */
+    int tf_positions; /* positions compared teacher-forced */
+    int tf_agree;     /* of which the top-1 tokens agree */
+} cw_eval_result;
+
+/* Quantizes the model to weight_bits (8 or 16) and compares the integer
+ * forward pass with the float32 one:
+ *  (a) greedy generation from prompt (n_prompt >= 1 ids, prompt[0] usually
+ *      BOS) for `steps` positions, llama2.c's loop: `leading` is the length
+ *      of the common prefix of the two generations;
+ *  (b) teacher forcing: `forced` (n_forced ids) or, when forced is NULL, the
+ *      prompt followed by the float32 greedy tokens, is fed to both paths;
+ *      at every position the two argmaxes are compared.
+ * f32_out / int_out (may be NULL; room for `steps` ids) receive the two
+ * greedy generations. */
+int cw_eval(const cw_model *model, int weight_bits, const int *prompt, int n_prompt,
+            int steps, const int *forced, int n_forced, int *f32_out, int *int_out,
+            cw_eval_result *res);
+
 /* ------------------------------------------------------------------ device */
 
 typedef struct cw_device cw_device;
@@ -136,9 +257,19 @@ typedef struct cw_load_params {
 void cw_load_params_default(cw_load_params *p);
 
 /* Makes the model resident on the device (the device keeps its own copy;
- * the model may be closed afterwards). */
+ * the model may be closed afterwards). Accelerator devices compile it for
+ * their own target first. */
 int cw_device_load_model(cw_device *dev, const cw_model *model,
                          const cw_load_params *params);
+
+/* Loads a compiled artifact: CW_ERR_MISMATCH when it was compiled for
+ * another hardware configuration than the device's; CW_ERR_UNSUPPORTED on
+ * host devices (cpu, int), which run checkpoints only. */
+int cw_device_load_artifact(cw_device *dev, const cw_artifact *art,
+                            const cw_load_params *params);
+
+/* The device's hardware configuration; CW_ERR_UNSUPPORTED on host devices. */
+int cw_device_get_target(cw_device *dev, cw_target_config *out);
 
 /* One generated token. */
 typedef struct cw_token_event {

@@ -6,6 +6,7 @@ set -eu
 
 PACKAGES=(
   gcc make libc6-dev pkg-config   # the C build
+  python3                         # scripts/gen_tables.py (the numerics tables)
   libcmocka-dev                   # unit tests
   cppcheck                        # make lint
   verilator g++                   # the RTL simulator and its harness

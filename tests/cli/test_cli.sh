@@ -71,6 +71,26 @@ expect_fail "tokenize no -z" 2 "\-z TOKENIZER is required" -- "$cw" tokenize -i 
 expect_fail "synth bad shape" 1 "n_heads = 7" -- "$cw" synth "$tmp/s.bin" --heads 7
 if [ -e "$tmp/s.bin" ] || ls "$tmp"/s.bin.tmp.* >/dev/null 2>&1; then bad "synth left a file"; else ok; fi
 
+# --- compile, artifacts, the int and ref devices
+expect_out "int 16-bit reference" "$ref" -- "$cw" run "$M/stories260K.bin" -t 0 -n 200 --ids --device int -w 16
+expect_out "ref 16-bit reference" "$ref" -- "$cw" run "$M/stories260K.bin" -n 200 --ids --device ref -w 16
+if "$cw" compile "$M/stories260K.bin" -o "$tmp/s16.cwm" -w 16 && [ -s "$tmp/s16.cwm" ]; then ok; else bad "compile"; fi
+expect_out "artifact on ref" "$ref" -- "$cw" run "$tmp/s16.cwm" -z "$M/tok512.bin" -n 200 --ids --device ref --stats "$tmp/stats.json"
+if grep -q '"cycle_mismatches": 0' "$tmp/stats.json" && [ "$(grep -c '"pos"' "$tmp/stats.json")" -eq 200 ]; then ok; else bad "stats json"; fi
+if "$cw" compile "$M/stories260K.bin" --target ulx3s-85f -w 8 --report --svg "$tmp/s.svg" | grep -q "MAC-bound ideal" && grep -q "<svg" "$tmp/s.svg"; then ok; else bad "report/svg"; fi
+expect_fail "artifact on cpu" 1 "runs checkpoints, not artifacts" -- "$cw" run "$tmp/s16.cwm" -z "$M/tok512.bin" --device cpu
+"$cw" compile "$M/stories260K.bin" --target ulx3s-85f -w 8 -o "$tmp/u8.cwm"
+expect_fail "artifact for another target" 1 "compiled for target 'ulx3s-85f'" -- "$cw" run "$tmp/u8.cwm" -z "$M/tok512.bin" --device ref
+expect_fail "does not fit" 1 "does not fit target 'icebreaker'" -- "$cw" compile "$M/stories260K.bin" --target icebreaker -w 8 -o "$tmp/ice.cwm"
+if [ -e "$tmp/ice.cwm" ] || ls "$tmp"/ice.cwm.tmp.* >/dev/null 2>&1; then bad "refused compile left a file"; else ok; fi
+expect_fail "compile needs -o" 2 "\-o OUT.cwm is required" -- "$cw" compile "$M/stories260K.bin"
+expect_fail "unknown target" 1 "unknown target 'nope'" -- "$cw" compile "$M/stories260K.bin" --target nope -o "$tmp/x.cwm"
+expect_fail "ref sampling" 1 "use temperature 0" -- "$cw" run "$M/stories260K.bin" --device ref -t 0.8 -n 5
+cp "$tmp/s16.cwm" "$tmp/bad.cwm"; printf 'X' | dd of="$tmp/bad.cwm" bs=1 seek=5000 conv=notrunc 2>/dev/null
+expect_fail "corrupt artifact" 1 "bad.cwm: section .* checksum mismatch" -- "$cw" run "$tmp/bad.cwm" -z "$M/tok512.bin" --device ref
+head -c 100 "$tmp/s16.cwm" >"$tmp/short.cwm"
+expect_fail "truncated artifact" 1 "short.cwm: the header says" -- "$cw" run "$tmp/short.cwm" -z "$M/tok512.bin" --device ref
+
 # --- synthetic checkpoints run end to end
 if "$cw" synth "$tmp/syn.bin" --dim 32 --hidden 64 --layers 2 --heads 4 --kv-heads 2 --vocab 128 --seq-len 64 --seed 3 &&
    [ "$("$cw" run "$tmp/syn.bin" -t 0 -n 20 --ids | wc -w)" -ge 1 ]; then ok; else bad "synthetic run"; fi

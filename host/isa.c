@@ -1,0 +1,214 @@
+/*
+ * isa.c - instruction encoding, field checks and latencies (docs/isa.md).
+ */
+#include "error.h"
+#include "fileio.h"
+#include "isa.h"
+
+/* --------------------------------------------------------------- encoding
+ *
+ *   w0: op[7:0] flags[15:8] er_dst[23:16] er_src[31:24]
+ *   w1: dst[15:0] src[31:16]
+ *   w2: n[15:0] aux[31:16]
+ *   w3: a24[23:0] imm[31:24] (signed)
+ *   w4: b24[23:0] er_src2[31:24]
+ */
+void cw_instr_encode(const cw_instr *in, unsigned char out[CW_INSTR_BYTES])
+{
+    cw_write_le32(out, (uint32_t)in->op | (uint32_t)in->flags << 8 |
+                           (uint32_t)in->er_dst << 16 | (uint32_t)in->er_src << 24);
+    cw_write_le32(out + 4, (uint32_t)in->dst | (uint32_t)in->src << 16);
+    cw_write_le32(out + 8, (uint32_t)in->n | (uint32_t)in->aux << 16);
+    cw_write_le32(out + 12, (in->a24 & 0xffffffu) | (uint32_t)(uint8_t)in->imm << 24);
+    cw_write_le32(out + 16, (in->b24 & 0xffffffu) | (uint32_t)in->er_src2 << 24);
+}
+
+void cw_instr_decode(const unsigned char in[CW_INSTR_BYTES], cw_instr *out)
+{
+    uint32_t w0 = cw_read_le32(in), w1 = cw_read_le32(in + 4), w2 = cw_read_le32(in + 8);
+    uint32_t w3 = cw_read_le32(in + 12), w4 = cw_read_le32(in + 16);
+    out->op = (uint8_t)w0;
+    out->flags = (uint8_t)(w0 >> 8);
+    out->er_dst = (uint8_t)(w0 >> 16);
+    out->er_src = (uint8_t)(w0 >> 24);
+    out->dst = (uint16_t)w1;
+    out->src = (uint16_t)(w1 >> 16);
+    out->n = (uint16_t)w2;
+    out->aux = (uint16_t)(w2 >> 16);
+    out->a24 = w3 & 0xffffffu;
+    out->imm = (int8_t)(uint8_t)(w3 >> 24);
+    out->b24 = w4 & 0xffffffu;
+    out->er_src2 = (uint8_t)(w4 >> 24);
+}
+
+const char *cw_op_name(int op)
+{
+    static const char *const names[CW_OP_COUNT] = {
+        "NOP", "EMBED", "RMSNORM", "MATVEC", "NORM16", "HEADS",
+        "ATTN", "RESADD", "SILU", "ARGMAX", "END",
+    };
+    return op >= 0 && op < CW_OP_COUNT ? names[op] : "ILLEGAL";
+}
+
+int cw_op_unit(int op)
+{
+    switch (op) {
+    case CW_OP_MATVEC: return CW_UNIT_MATRIX;
+    case CW_OP_ATTN: return CW_UNIT_ATTN;
+    case CW_OP_NOP:
+    case CW_OP_END: return CW_UNIT_SEQ;
+    default: return CW_UNIT_VECTOR;
+    }
+}
+
+const char *cw_unit_name(int unit)
+{
+    static const char *const names[CW_UNIT_COUNT] = { "sequencer", "matrix", "attention",
+                                                      "vector" };
+    return unit >= 0 && unit < CW_UNIT_COUNT ? names[unit] : "?";
+}
+
+/* -------------------------------------------------------------- latencies */
+
+static uint64_t cd(uint64_t a, uint64_t b)
+{
+    return (a + b - 1) / b;
+}
+
+static int clog2(int v)
+{
+    int n = 0;
+    while ((1 << n) < v)
+        n++;
+    return n;
+}
+
+uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t)
+{
+    const uint64_t L = (uint64_t)t->lanes, K = (uint64_t)t->k, V = (uint64_t)t->vlanes;
+    const uint64_t p_mv = CW_P_MV_BASE + (uint64_t)clog2(t->k), p_v = CW_P_V;
+    const uint64_t n = in->n;
+    uint64_t body = 0;
+    switch (in->op) {
+    case CW_OP_NOP:
+        break;
+    case CW_OP_EMBED:
+        body = cd(n, K) + cd(n, V) + 2 * p_v;
+        break;
+    case CW_OP_RMSNORM:
+        body = 3 * cd(n, V) + CW_R_RSQRT + 3 * p_v;
+        break;
+    case CW_OP_MATVEC:
+        body = cd(n, L) * cd(in->aux, K) + p_mv;
+        break;
+    case CW_OP_NORM16:
+        body = 2 * cd(n, V) + 2 * p_v;
+        break;
+    case CW_OP_HEADS: {
+        uint64_t passes = (in->flags & CW_F_ROPE) ? 3 : 2;
+        body = n * passes * cd(in->aux, V) + passes * p_v;
+        break;
+    }
+    case CW_OP_ATTN: {
+        /* Per head: scores (positions across lanes, head dims across k),
+         * then exp and the weighted sum of v fused (dims across lanes,
+         * positions across k), then the head's normalization; the heads
+         * follow each other back to back; then one alignment pass over
+         * all heads. n = heads, aux = head size, dim = n * aux. */
+        uint64_t P = (uint64_t)pos + 1, hs = in->aux;
+        uint64_t per_head = cd(P, L) * cd(hs, K) + cd(P, K) * cd(hs, L) + 2 * cd(hs, V);
+        body = n * per_head + CW_R_RECIP + 2 * p_mv + 2 * p_v + 2 * cd(n * hs, V);
+        break;
+    }
+    case CW_OP_RESADD:
+        body = 3 * cd(n, V) + 3 * p_v;
+        break;
+    case CW_OP_SILU:
+        body = cd(n, V) + p_v;
+        break;
+    case CW_OP_ARGMAX:
+        body = cd(n, V) + p_v;
+        break;
+    case CW_OP_END:
+        break;
+    default:
+        break;
+    }
+    return 1 + body;
+}
+
+uint64_t cw_program_cycles(const cw_instr *prog, int n, int pos, const cw_target_config *t)
+{
+    uint64_t c = 0;
+    for (int i = 0; i < n; i++)
+        c += cw_instr_latency(&prog[i], pos, t);
+    return c;
+}
+
+/* ------------------------------------------------------------------ checks */
+
+int cw_instr_check(const cw_instr *in, int index, const cw_target_config *t)
+{
+    const char *name = cw_op_name(in->op);
+    const uint32_t act = (uint32_t)t->act_depth;
+#define BAD(...) return cw_fail(CW_ERR_FORMAT, __VA_ARGS__)
+#define SPAN(field, len)                                                                    \
+    do {                                                                                    \
+        if ((uint32_t)(field) + (uint32_t)(len) > act)                                      \
+            BAD("instruction %d (%s): %s %u + %u is outside the vector scratch (%u words)", \
+                index, name, #field, (unsigned)(field), (unsigned)(len), act);              \
+    } while (0)
+    if (in->op >= CW_OP_COUNT)
+        BAD("instruction %d: illegal opcode %u", index, in->op);
+    switch (in->op) {
+    case CW_OP_EMBED:
+    case CW_OP_NORM16:
+    case CW_OP_RESADD:
+    case CW_OP_RMSNORM:
+    case CW_OP_SILU:
+        if (in->n == 0)
+            BAD("instruction %d (%s): zero length", index, name);
+        SPAN(in->dst, in->n);
+        SPAN(in->src, in->n);
+        if (in->op == CW_OP_SILU)
+            SPAN(in->aux, in->n);
+        if (in->op == CW_OP_RMSNORM && in->a24 + 3u + in->n > (uint32_t)t->cst_depth)
+            BAD("instruction %d (%s): gains at %u are outside the constants (%d words)",
+                index, name, in->a24, t->cst_depth);
+        break;
+    case CW_OP_MATVEC:
+        if (in->n == 0 || in->aux == 0)
+            BAD("instruction %d (%s): zero rows or columns", index, name);
+        SPAN(in->dst, in->n);
+        SPAN(in->src, in->aux);
+        if ((uint64_t)in->a24 + cd(in->n, (uint64_t)t->lanes) * cd(in->aux, (uint64_t)t->k) >
+            (uint64_t)t->wgt_lines)
+            BAD("instruction %d (%s): weights at line %u run past the weight memory (%d lines)",
+                index, name, in->a24, t->wgt_lines);
+        if ((uint64_t)in->b24 + in->n > (uint64_t)t->scl_depth)
+            BAD("instruction %d (%s): scales at %u run past the scale memory (%d entries)",
+                index, name, in->b24, t->scl_depth);
+        if ((in->flags & CW_F_W16) && t->wbits < 16)
+            BAD("instruction %d (%s): 16-bit weights on a %d-bit target", index, name, t->wbits);
+        break;
+    case CW_OP_HEADS:
+    case CW_OP_ATTN:
+        if (in->n == 0 || in->aux == 0 || in->aux % 2 != 0)
+            BAD("instruction %d (%s): %u heads of %u", index, name, in->n, in->aux);
+        SPAN(in->dst, (uint32_t)in->n * in->aux);
+        SPAN(in->src, (uint32_t)in->n * in->aux);
+        if ((uint32_t)in->er_dst + in->n > 256 || (uint32_t)in->er_src + in->n > 256)
+            BAD("instruction %d (%s): exponent registers out of range", index, name);
+        break;
+    case CW_OP_ARGMAX:
+        if (in->n == 0)
+            BAD("instruction %d (%s): zero length", index, name);
+        SPAN(in->src, in->n);
+        break;
+    default:
+        break;
+    }
+#undef SPAN
+#undef BAD
+    return CW_OK;
+}

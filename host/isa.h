@@ -1,0 +1,77 @@
+/*
+ * isa.h - clockwork's instruction set: opcodes, the 160-bit encoding, and
+ * the fixed latency of every instruction (docs/isa.md). The compiler, the
+ * ref device and the RTL's decoder all follow this file.
+ */
+#ifndef CW_ISA_H
+#define CW_ISA_H
+
+#include <stdint.h>
+
+#include "clockwork.h"
+
+#define CW_INSTR_WORDS 5
+#define CW_INSTR_BYTES (4 * CW_INSTR_WORDS)
+
+enum cw_opcode {
+    CW_OP_NOP = 0,
+    CW_OP_EMBED = 1,   /* residual <- embedding row of TOK */
+    CW_OP_RMSNORM = 2, /* narrow <- rmsnorm(residual) * gains */
+    CW_OP_MATVEC = 3,  /* wide <- W x, per-row scales */
+    CW_OP_NORM16 = 4,  /* narrow <- wide, one block exponent */
+    CW_OP_HEADS = 5,   /* per head: norm16 [, rope, norm16] into ACT or a cache */
+    CW_OP_ATTN = 6,    /* narrow <- attention of every head over the cache */
+    CW_OP_RESADD = 7,  /* residual += wide */
+    CW_OP_SILU = 8,    /* wide <- silu(a) * b */
+    CW_OP_ARGMAX = 9,  /* NEXT <- argmax(wide), or the prompt's next token */
+    CW_OP_END = 10,    /* emit NEXT, advance the position or stop */
+    CW_OP_COUNT
+};
+
+/* Latency constants (docs/isa.md, "Timing"). */
+#define CW_P_MV_BASE 6 /* matrix unit pipeline: + clog2(k) adder-tree stages */
+#define CW_P_V 3       /* vector unit: fill of one pass */
+#define CW_R_RSQRT 16  /* RMSNorm's rsqrt: seed lookup and two Newton steps */
+#define CW_R_RECIP 16  /* softmax's reciprocal: seed lookup and two Newton steps */
+
+/* Flags (w0 bits 15:8). */
+#define CW_F_W16 0x01      /* MATVEC/EMBED: 16-bit weights */
+#define CW_F_ROPE 0x01     /* HEADS: rotate before the second norm */
+#define CW_F_DST_KC 0x02   /* HEADS: write the K cache at (layer, POS) */
+#define CW_F_DST_VC 0x04   /* HEADS: write the V cache at (layer, POS) */
+
+/* A decoded instruction. Field use per opcode: docs/isa.md. */
+typedef struct cw_instr {
+    uint8_t op, flags;
+    uint8_t er_dst, er_src, er_src2; /* exponent registers */
+    int8_t imm;                      /* exponent immediate */
+    uint16_t dst, src;               /* ACT addresses */
+    uint16_t n;                      /* elements, rows or heads */
+    uint16_t aux;                    /* cols, second source, head size */
+    uint32_t a24;                    /* weight line / constant address */
+    uint32_t b24;                    /* scale entry / layer */
+} cw_instr;
+
+void cw_instr_encode(const cw_instr *in, unsigned char out[CW_INSTR_BYTES]);
+void cw_instr_decode(const unsigned char in[CW_INSTR_BYTES], cw_instr *out);
+
+/* Checks an instruction's fields against the target's memories and limits;
+ * CW_ERR_FORMAT naming the instruction index and field otherwise. The ref
+ * device and the artifact loader call it on every instruction. */
+int cw_instr_check(const cw_instr *in, int index, const cw_target_config *t);
+
+/* Cycles from the instruction's issue to the next instruction's issue at
+ * position pos (only ATTN depends on pos). */
+uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t);
+
+/* Cycles of the whole program for position pos: the sum of latencies. */
+uint64_t cw_program_cycles(const cw_instr *prog, int n, int pos, const cw_target_config *t);
+
+const char *cw_op_name(int op);
+
+/* The unit an opcode occupies (for reports and schedule pictures). */
+enum cw_unit { CW_UNIT_SEQ, CW_UNIT_MATRIX, CW_UNIT_ATTN, CW_UNIT_VECTOR, CW_UNIT_COUNT };
+int cw_op_unit(int op);
+const char *cw_unit_name(int unit);
+
+#endif
