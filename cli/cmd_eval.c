@@ -19,6 +19,7 @@ static const char eval_help[] =
     "  -w, --weights BITS    8 or 16 (default: both)\n"
     "  -z, --tokenizer FILE  tokenizer (default: tok512.bin beside MODEL)\n"
     "  -i, --prompt TEXT     prompt of the greedy generation (default: empty)\n"
+    "      --prompt-ids IDS  the prompt as token ids, e.g. \"1 403 407\" (BOS included)\n"
     "  -n, --steps N         positions of the greedy generation (default 200)\n"
     "      --text FILE       teacher-force this text (default: the prompt followed\n"
     "                        by float32's greedy tokens)\n"
@@ -65,9 +66,10 @@ int cmd_eval(int argc, char **argv)
         { "weights", required_argument, 0, 'w' }, { "tokenizer", required_argument, 0, 'z' },
         { "prompt", required_argument, 0, 'i' },  { "steps", required_argument, 0, 'n' },
         { "text", required_argument, 0, 'T' },    { "help", no_argument, 0, 'h' },
+        { "prompt-ids", required_argument, 0, 'I' },
         { 0, 0, 0, 0 },
     };
-    const char *tok_path = NULL, *prompt = "", *text_path = NULL;
+    const char *tok_path = NULL, *prompt = "", *text_path = NULL, *prompt_ids = NULL;
     long bits = 0, steps = 200;
     int c;
     opterr = 0;
@@ -87,6 +89,7 @@ int cmd_eval(int argc, char **argv)
                 return 2;
             break;
         case 'T': text_path = optarg; break;
+        case 'I': prompt_ids = optarg; break;
         case 'h': fputs(eval_help, stdout); return 0;
         case ':': return cli_usage_error("eval", "%s needs a value", argv[optind - 1]);
         default: return cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
@@ -115,10 +118,35 @@ int cmd_eval(int argc, char **argv)
         cli_fail(rc, tok_path);
         goto out;
     }
-    ids = malloc((strlen(prompt) + 3) * sizeof *ids);
+    size_t max_ids = strlen(prompt) + 3 + (prompt_ids ? strlen(prompt_ids) : 0);
+    ids = malloc(max_ids * sizeof *ids);
     if (!ids)
         goto oom;
-    if (!tok) {
+    if (prompt_ids) {
+        if (prompt[0]) {
+            cli_usage_error("eval", "give -i or --prompt-ids, not both");
+            status = 2;
+            goto out;
+        }
+        for (const char *p = prompt_ids; *p;) {
+            char *end;
+            long v = strtol(p, &end, 10);
+            if (end == p || v < 0 || v >= cfg.vocab_size) {
+                cli_usage_error("eval", "--prompt-ids: '%s' is not a list of ids in 0..%d",
+                                prompt_ids, cfg.vocab_size - 1);
+                status = 2;
+                goto out;
+            }
+            ids[n_ids++] = (int)v;
+            for (p = end; *p == ' ' || *p == ','; p++)
+                ;
+        }
+        if (n_ids == 0) {
+            cli_usage_error("eval", "--prompt-ids is empty");
+            status = 2;
+            goto out;
+        }
+    } else if (!tok) {
         ids[0] = CW_TOKEN_BOS;
         n_ids = 1;
     } else if ((rc = cw_tokenizer_encode(tok, prompt, 1, 0, ids, (int)strlen(prompt) + 3,
