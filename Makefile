@@ -35,10 +35,14 @@ CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+RTL_SRC  := $(wildcard rtl/*.v) rtl/lint.vlt $(wildcard rtl/tables/*.hex)
+RTL_TB_SRC := $(wildcard tests/rtl/tb_*.cpp)
+RTL_TB   := $(RTL_TB_SRC:tests/rtl/%.cpp=$(BUILD)/rtl/bin/%)
 TEST_COMMON := $(wildcard tests/unit/common/*.c)
 TEST_COMMON_OBJ := $(TEST_COMMON:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all lib cli demo test check lint deps clean
+.PHONY: all lib cli demo test check lint deps clean rtl-tests
+rtl-tests: $(RTL_TB)
 all: lib cli
 lib: $(BUILD)/libclockwork.a $(BUILD)/libclockwork.so
 cli: $(BUILD)/clockwork
@@ -70,6 +74,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_COMMON_OBJ) $(BUILD)/libclo
 
 $(BUILD)/obj/tests/unit/%.o: CFLAGS += -Itests/unit/common
 
+# Verilator testbenches (one per tests/rtl/tb_*.cpp; scripts/verilate-tb.sh)
+$(BUILD)/rtl/bin/%: tests/rtl/%.cpp tests/rtl/tb_common.h $(RTL_SRC) $(wildcard tests/rtl/*.v) $(BUILD)/libclockwork.a
+	@echo "  VERILATE $*"
+	$(Q)scripts/verilate-tb.sh $< $@ $(BUILD)
+
 # ------------------------------------------------------------ user targets
 deps:
 	$(Q)scripts/install-deps.sh
@@ -79,14 +88,15 @@ demo: deps
 	$(Q)scripts/demo.sh $(BUILD)/clockwork
 
 test: deps
-	$(Q)$(MAKE) -s --no-print-directory all $(TEST_BIN)
-	$(Q)scripts/run-tests.sh $(BUILD) $(TEST_BIN)
+	$(Q)$(MAKE) -s --no-print-directory all $(TEST_BIN) $(RTL_TB)
+	$(Q)scripts/run-tests.sh $(BUILD) $(TEST_BIN) $(RTL_TB)
 
 lint: deps
 	$(Q)$(MAKE) --no-print-directory -B WERROR=1 BUILD=build-lint all $(TEST_BIN:$(BUILD)/%=build-lint/%) >/dev/null
 	$(Q)cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 	    --inline-suppr -Iinclude -Ihost -Ihls -Idriver host hls driver cli
-	$(Q)if ls rtl/*.v >/dev/null 2>&1; then $(MAKE) --no-print-directory -C rtl lint; fi
+	$(Q)if [ -f rtl/cw_core.v ]; then \
+	    verilator --lint-only -Wall rtl/lint.vlt -y rtl --top-module cw_core rtl/cw_core.v; fi
 	@echo "lint: clean"
 
 clean:

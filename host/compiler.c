@@ -29,6 +29,20 @@ static uint64_t cd(uint64_t a, uint64_t b)
 
 /* ------------------------------------------------------------- the builder */
 
+static uint32_t align_up(uint32_t v, uint32_t a)
+{
+    return (v + a - 1) / a * a;
+}
+
+/* ACT vectors start on multiples of both k and lanes. */
+static uint32_t act_align(const cw_target_config *t)
+{
+    uint32_t a = (uint32_t)t->k, l = (uint32_t)t->lanes;
+    while (a % l != 0)
+        a += (uint32_t)t->k;
+    return a;
+}
+
 typedef struct builder {
     const cw_target_config *t;
     const cw_qmodel *q;
@@ -74,6 +88,8 @@ static void put_matrix(builder *b, const cw_qmat *m, uint32_t *wbase, uint32_t *
     const cw_target_config *t = b->t;
     const uint64_t chunks = cd((uint64_t)m->cols, (uint64_t)t->k);
     *wbase = (uint32_t)b->wgt_lines;
+    /* a row block's scales are one SCL word of `lanes` entries (docs/rtl.md) */
+    b->scl_entries = align_up((uint32_t)b->scl_entries, (uint32_t)t->lanes);
     *sbase = (uint32_t)b->scl_entries;
     for (uint64_t blk = 0; blk < cd((uint64_t)m->rows, (uint64_t)t->lanes); blk++) {
         for (uint64_t c = 0; c < chunks; c++) {
@@ -163,7 +179,9 @@ static int check_fit(const cw_qmodel *q, const cw_target_config *t, int n_instr,
 {
     const cw_model_config *c = &q->cfg;
     const int L = c->n_layers, hs = q->head_size, kvd = q->kv_dim;
-    uint64_t lines = mat_lines(t, c->vocab_size, c->dim), rows = (uint64_t)c->vocab_size;
+    const uint64_t la = (uint64_t)t->lanes, al = act_align(t);
+#define ALIGN(v, a) (((uint64_t)(v) + (a) - 1) / (a) * (a))
+    uint64_t lines = mat_lines(t, c->vocab_size, c->dim), rows = ALIGN(c->vocab_size, la);
     if (!c->shared_classifier) {
         lines *= 2;
         rows *= 2;
@@ -171,7 +189,7 @@ static int check_fit(const cw_qmodel *q, const cw_target_config *t, int n_instr,
     lines += (uint64_t)L * (mat_lines(t, c->dim, c->dim) * 2 + mat_lines(t, kvd, c->dim) * 2 +
                             mat_lines(t, c->hidden_dim, c->dim) * 2 +
                             mat_lines(t, c->dim, c->hidden_dim));
-    rows += (uint64_t)L * (3 * (uint64_t)c->dim + 2 * (uint64_t)kvd + 2 * (uint64_t)c->hidden_dim);
+    rows += (uint64_t)L * (3 * ALIGN(c->dim, la) + 2 * ALIGN(kvd, la) + 2 * ALIGN(c->hidden_dim, la));
     uint64_t wide = (uint64_t)c->dim;
     if ((uint64_t)c->hidden_dim > wide)
         wide = (uint64_t)c->hidden_dim;
@@ -181,7 +199,8 @@ static int check_fit(const cw_qmodel *q, const cw_target_config *t, int n_instr,
     nd->mem[CW_MEM_WGT] = lines;
     nd->mem[CW_MEM_SCL] = rows;
     nd->mem[CW_MEM_CST] = (uint64_t)(2 * L + 1) * (3 + (uint64_t)c->dim) + (uint64_t)hs / 2;
-    nd->mem[CW_MEM_ACT] = 4 * (uint64_t)c->dim + 2 * (uint64_t)c->hidden_dim + wide;
+    nd->mem[CW_MEM_ACT] = 4 * ALIGN(c->dim, al) + 2 * ALIGN(c->hidden_dim, al) + wide;
+#undef ALIGN
     nd->mem[CW_MEM_KV] = (uint64_t)L * (uint64_t)t->max_ctx * (uint64_t)kvd;
     const uint64_t cap[CW_MEM_COUNT] = {
         (uint64_t)t->prog_depth, (uint64_t)t->wgt_lines, (uint64_t)t->scl_depth,
@@ -219,6 +238,11 @@ static int check_shape(const cw_model_config *c, const cw_target_config *t, int 
     if (c->n_heads > ER_COUNT - ER_Q)
         return cw_fail(CW_ERR_UNSUPPORTED, "n_heads = %d: at most %d heads (exponent registers)",
                        c->n_heads, ER_COUNT - ER_Q);
+    const int hs = c->dim / c->n_heads;
+    if (hs % t->k != 0)
+        return cw_fail(CW_ERR_UNSUPPORTED,
+                       "head size %d is not a multiple of target '%s''s k = %d (a cached head "
+                       "must be whole KV words)", hs, t->name, t->k);
     if (c->n_layers > (1 << 24) - 1)
         return cw_fail(CW_ERR_UNSUPPORTED, "n_layers = %d is too many", c->n_layers);
     return CW_OK;
@@ -369,14 +393,14 @@ int cw_compile(const cw_model *m, const cw_compile_params *p, cw_artifact **out)
         rc = cw_fail(CW_ERR_NO_MEMORY, "compile: out of memory");
         goto done;
     }
-    /* ACT plan */
-    uint32_t a = 0;
-    b.x = a, a += (uint32_t)c->dim;
-    b.xb = a, a += (uint32_t)c->dim;
-    b.qv = a, a += (uint32_t)c->dim;
-    b.att = a, a += (uint32_t)c->dim;
-    b.hb = a, a += (uint32_t)c->hidden_dim;
-    b.hb2 = a, a += (uint32_t)c->hidden_dim;
+    /* ACT plan: every vector starts on a multiple of k and lanes (docs/rtl.md) */
+    uint32_t a = 0, al = act_align(&t);
+    b.x = a, a += align_up((uint32_t)c->dim, al);
+    b.xb = a, a += align_up((uint32_t)c->dim, al);
+    b.qv = a, a += align_up((uint32_t)c->dim, al);
+    b.att = a, a += align_up((uint32_t)c->dim, al);
+    b.hb = a, a += align_up((uint32_t)c->hidden_dim, al);
+    b.hb2 = a, a += align_up((uint32_t)c->hidden_dim, al);
     b.wide = a;
     b.act_used = (uint32_t)nd.mem[CW_MEM_ACT];
 

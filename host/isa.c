@@ -127,7 +127,7 @@ uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t
         body = cd(n, V) + p_v;
         break;
     case CW_OP_ARGMAX:
-        body = cd(n, V) + p_v;
+        body = n + 2; /* one read per cycle, one cycle of read latency, the compare */
         break;
     case CW_OP_END:
         break;

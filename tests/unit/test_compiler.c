@@ -122,8 +122,8 @@ static void test_synthetic_shapes(void **st)
     (void)st;
     const cw_model_config shapes[] = {
         { 32, 80, 2, 4, 2, 96, 64, 1 },
-        { 48, 100, 3, 4, 4, 130, 48, 0 },  /* head size 12, MHA, own classifier */
-        { 24, 52, 1, 2, 1, 61, 40, 1 },    /* head size 12, MQA, odd vocab */
+        { 64, 100, 3, 4, 4, 130, 48, 0 },  /* head size 16, MHA, own classifier */
+        { 16, 52, 1, 2, 1, 61, 40, 1 },    /* MQA, odd vocab, padding everywhere */
         { 128, 344, 2, 8, 2, 256, 96, 1 }, /* head size 16 */
     };
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
@@ -325,6 +325,16 @@ static void test_does_not_fit(void **st)
     assert_null(a);
     cw_model_close(m);
 
+    /* a head size that is not whole KV words on this target */
+    cw_model_config odd = { 48, 64, 1, 4, 4, 64, 16, 1 };
+    const char *po = tu_scratch_path("odd.bin");
+    assert_int_equal(cw_model_write_synthetic(po, &odd, 1), CW_OK);
+    assert_int_equal(cw_model_open(po, &m), CW_OK);
+    cp.target = "sim";
+    assert_int_equal(cw_compile(m, &cp, &a), CW_ERR_UNSUPPORTED);
+    assert_non_null(strstr(cw_last_error(), "head size 12"));
+    cw_model_close(m);
+
     /* 300 heads: more than the exponent registers hold */
     cw_model_config big = { 600, 64, 1, 300, 300, 64, 16, 1 };
     const char *p = tu_scratch_path("heads.bin");
@@ -350,7 +360,7 @@ static void test_targets(void **st)
     /* a target file equal but for its name has the same hash */
     const char *p = tu_scratch_path("mine.target");
     FILE *f = fopen(p, "w");
-    fprintf(f, "name mine\nlanes 8\nk 8\nvlanes 8\nwbits 16\nclock_mhz 100\nprog_depth 4096\n"
+    fprintf(f, "name mine\nlanes 8\nk 8\nvlanes 1\nwbits 16\nclock_mhz 100\nprog_depth 4096\n"
                "wgt_lines 65536\nscl_depth 32768\ncst_depth 16384\nact_depth 16384\n"
                "kv_depth 1048576\nmax_ctx 1024\n");
     fclose(f);

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# verilate-tb.sh TB.cpp OUT BUILD - build a Verilator testbench.
+# The testbench's header names its top module and parameters:
+#   // top: cw_op_matvec
+#   // params: -GLANES=8 -GK=8        (optional)
+#   // sources: rtl/extra.v          (optional; rtl/ is searched anyway)
+# A top in tests/rtl/NAME.v (a test-only wrapper) wins over rtl/NAME.v.
+# It links build/libclockwork.a, so it can call the hls/ kernels.
+set -eu
+tb=$1 out=$2 build=$3
+name=$(basename "$tb" .cpp)
+top=$(sed -n 's|^// top: *\(.*\)$|\1|p' "$tb" | head -n 1)
+params=$(sed -n 's|^// params: *\(.*\)$|\1|p' "$tb" | head -n 1)
+sources=$(sed -n 's|^// sources: *\(.*\)$|\1|p' "$tb" | head -n 1)
+[ -n "$top" ] || { echo "$tb: no '// top:' line" >&2; exit 1; }
+root=$(pwd)
+topfile="rtl/$top.v"
+[ -f "tests/rtl/$top.v" ] && topfile="tests/rtl/$top.v"   # test-only wrappers
+mdir="$build/rtl/obj/$name"
+mkdir -p "$mdir" "$(dirname "$out")"
+# shellcheck disable=SC2086
+verilator --cc --exe --build -j 2 --assert --trace-fst -Wall -Wno-fatal \
+  --top-module "$top" $params -y "$root/rtl" "$root/rtl/lint.vlt" $sources \
+  "$root/$topfile" "$root/$tb" \
+  --Mdir "$mdir" -o "$root/$out" \
+  -CFLAGS "-O1 -std=c++17 -I$root/include -I$root/hls -I$root/host -I$root/tests/rtl" \
+  -LDFLAGS "$root/$build/libclockwork.a -lm -lpthread" >"$mdir/build.log" 2>&1 \
+  || { tail -n 40 "$mdir/build.log" >&2; exit 1; }
+grep -E "%Warning" "$mdir/build.log" | head -n 20 >&2 || true
