@@ -15,8 +15,9 @@ MODELS   ?= $(shell scripts/find-models.sh 2>/dev/null)
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter -Wvla -Wformat=2
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARN) -Iinclude -Ihost -Ihls -Idriver
-LDLIBS   += -lm -lpthread
+CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARN) -Iinclude -Ihost -Ihls -Idriver \
+            -Irtl/sim -DCW_SIM_DIR='"$(abspath $(BUILD))/sim"'
+LDLIBS   += -lm -lpthread -ldl
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
@@ -41,7 +42,7 @@ RTL_TB   := $(RTL_TB_SRC:tests/rtl/%.cpp=$(BUILD)/rtl/bin/%)
 TEST_COMMON := $(wildcard tests/unit/common/*.c)
 TEST_COMMON_OBJ := $(TEST_COMMON:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all lib cli demo test check lint deps clean rtl-tests
+.PHONY: all lib cli demo test check lint deps clean rtl-tests sim synth
 rtl-tests: $(RTL_TB)
 all: lib cli
 lib: $(BUILD)/libclockwork.a $(BUILD)/libclockwork.so
@@ -79,16 +80,30 @@ $(BUILD)/rtl/bin/%: tests/rtl/%.cpp tests/rtl/tb_common.h $(RTL_SRC) $(wildcard 
 	@echo "  VERILATE $*"
 	$(Q)scripts/verilate-tb.sh $< $@ $(BUILD)
 
+# The Verilated core, one shared library per target (the sim device loads it)
+SIM_TARGETS ?= sim ulx3s-85f
+SIM_LIBS := $(SIM_TARGETS:%=$(BUILD)/sim/libcwsim-%.so)
+$(BUILD)/sim/libcwsim-%.so: $(RTL_SRC) rtl/sim/cw_sim.cpp rtl/sim/cw_sim.h targets/%.target $(BUILD)/clockwork
+	@echo "  VERILATE core for target $*"
+	$(Q)scripts/build-sim.sh $* $@ $(BUILD)
+
+sim: $(SIM_LIBS)
+
+# yosys synthesis of the core: ulx3s-85f for ECP5, icebreaker for iCE40
+synth: $(BUILD)/clockwork
+	$(Q)scripts/synth.sh ulx3s-85f ecp5 $(BUILD)
+	$(Q)scripts/synth.sh icebreaker ice40 $(BUILD)
+
 # ------------------------------------------------------------ user targets
 deps:
 	$(Q)scripts/install-deps.sh
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) -s --no-print-directory all $(if $(wildcard rtl/cw_core.v),$(SIM_LIBS))
 	$(Q)scripts/demo.sh $(BUILD)/clockwork
 
 test: deps
-	$(Q)$(MAKE) -s --no-print-directory all $(TEST_BIN) $(RTL_TB)
+	$(Q)$(MAKE) -s --no-print-directory all $(TEST_BIN) $(RTL_TB) $(if $(wildcard rtl/cw_core.v),$(SIM_LIBS))
 	$(Q)scripts/run-tests.sh $(BUILD) $(TEST_BIN) $(RTL_TB)
 
 lint: deps

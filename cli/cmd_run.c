@@ -26,11 +26,15 @@ static const char run_help[] =
     "  -w, --weights BITS    weight width for integer devices: 8 or 16 (default 16)\n"
     "      --ids             print the token ids of positions 1..n instead of text\n"
     "      --stats FILE      write per-token JSON: position, id, predicted and measured cycles\n"
+    "      --trace FILE      sim devices: write an FST waveform (with --trace-from/--trace-to\n"
+    "                        CYCLE to bound it)\n"
     "  -h, --help            this text\n"
     "\n"
     "devices: cpu   float32 forward pass (llama2.c's arithmetic)\n"
     "         int   integer forward pass (the hls/ kernels' arithmetic)\n"
-    "         ref   the accelerator's functional simulator (ref:TARGET; default sim)\n";
+    "         ref   the accelerator's functional simulator (ref:TARGET; default sim)\n"
+    "         sim   the Verilated RTL (sim:TARGET; default sim)\n"
+    "On accelerators (ref, sim) a summary of the device cycles follows on stderr.\n";
 
 typedef struct run_ctx {
     const cw_tokenizer *tok;
@@ -39,6 +43,8 @@ typedef struct run_ctx {
     int count;
     cw_token_event *events; /* for --stats */
     int max_events;
+    /* device cycles, for the summary of accelerator devices */
+    uint64_t cyc_min, cyc_max, cyc_sum, mismatches;
 } run_ctx;
 
 /* Prints a piece as llama2.c does: a lone unprintable byte is skipped. */
@@ -67,6 +73,12 @@ static int on_token(void *user, const cw_token_event *ev)
     r->prev = ev->token;
     if (r->events && r->count < r->max_events)
         r->events[r->count] = *ev;
+    if (r->count == 0 || ev->cycles < r->cyc_min)
+        r->cyc_min = ev->cycles;
+    if (ev->cycles > r->cyc_max)
+        r->cyc_max = ev->cycles;
+    r->cyc_sum += ev->cycles;
+    r->mismatches += ev->cycles != ev->predicted_cycles;
     r->count++;
     return 0;
 }
@@ -128,9 +140,13 @@ int cmd_run(int argc, char **argv)
         { "topp", required_argument, 0, 'p' },      { "seed", required_argument, 0, 's' },
         { "device", required_argument, 0, 'd' },    { "ids", no_argument, 0, 'I' },
         { "weights", required_argument, 0, 'w' },   { "stats", required_argument, 0, 'S' },
+        { "trace", required_argument, 0, 'W' },     { "trace-from", required_argument, 0, 'F' },
+        { "trace-to", required_argument, 0, 'G' },
         { "help", no_argument, 0, 'h' },            { 0, 0, 0, 0 },
     };
-    const char *tok_path = NULL, *prompt = "", *device = "cpu", *stats = NULL;
+    const char *tok_path = NULL, *prompt = "", *device = "cpu", *stats = NULL, *trace = NULL;
+    long trace_from = 0, trace_to = 0;
+    char uri[4096];
     int temp_given = 0;
     cw_generate_params gp;
     cw_generate_params_default(&gp);
@@ -166,6 +182,15 @@ int cmd_run(int argc, char **argv)
         case 'd': device = optarg; break;
         case 'I': ids = 1; break;
         case 'S': stats = optarg; break;
+        case 'W': trace = optarg; break;
+        case 'F':
+            if (cli_parse_int("run", "--trace-from", optarg, 0, 0x7fffffffL, &trace_from))
+                return 2;
+            break;
+        case 'G':
+            if (cli_parse_int("run", "--trace-to", optarg, 0, 0x7fffffffL, &trace_to))
+                return 2;
+            break;
         case 'w':
             if (cli_parse_int("run", "-w", optarg, 8, 16, &bits))
                 return 2;
@@ -190,6 +215,13 @@ int cmd_run(int argc, char **argv)
         tok_path = default_tok;
     }
     gp.seed = seed > 0 ? (uint64_t)seed : (uint64_t)time(NULL);
+    if (trace) {
+        if (strncmp(device, "sim", 3) != 0 || (device[3] != '\0' && device[3] != ':'))
+            return cli_usage_error("run", "--trace needs a sim device (--device sim[:TARGET])");
+        snprintf(uri, sizeof uri, "%s%strace=%s&from=%ld&to=%ld", device,
+                 strchr(device, '?') ? "&" : "?", trace, trace_from, trace_to);
+        device = uri;
+    }
 
     cw_model *model = NULL;
     cw_artifact *art = NULL;
@@ -260,7 +292,7 @@ int cmd_run(int argc, char **argv)
         cli_fail(rc, device);
         goto out;
     }
-    run_ctx r = { tok, prompt_ids[0], ids, 0, NULL, 0 };
+    run_ctx r = { tok, prompt_ids[0], ids, 0, NULL, 0, 0, 0, 0, 0 };
     if (stats) {
         r.max_events = cfg.seq_len;
         r.events = events = calloc((size_t)cfg.seq_len, sizeof *events);
@@ -283,6 +315,15 @@ int cmd_run(int argc, char **argv)
     }
     if (r.count > 0 && !ids)
         fprintf(stderr, "achieved tok/s: %f\n", (double)r.count / (t1 - t0));
+    if (r.count > 0 && accel) {
+        double mean = (double)r.cyc_sum / r.count;
+        fprintf(stderr, "device cycles per token: min %llu, mean %.0f, max %llu; "
+                        "%llu of %d differ from the compiler's prediction\n",
+                (unsigned long long)r.cyc_min, mean, (unsigned long long)r.cyc_max,
+                (unsigned long long)r.mismatches, r.count);
+        fprintf(stderr, "at %s's %d MHz: %.0f tokens/s, %.1f us per token\n", target.name,
+                target.clock_mhz, target.clock_mhz * 1e6 / mean, mean / target.clock_mhz);
+    }
     status = stats ? write_stats(stats, device, &r) : 0;
 out:
     free(events);

@@ -14,6 +14,7 @@ static const struct {
     { "run", cmd_run, "generate text from a model on a device" },
     { "compile", cmd_compile, "compile a checkpoint into an artifact for a target" },
     { "eval", cmd_eval, "integer arithmetic against float32: tokens and agreement" },
+    { "target", cmd_target, "list hardware configurations, or show one" },
     { "tokenize", cmd_tokenize, "print the token ids of a text" },
     { "synth", cmd_synth, "write a synthetic llama2.c checkpoint from a seed" },
 };

@@ -12,6 +12,7 @@ static const cw_device_ops *const registry[] = {
     &cw_cpu_device_ops,
     &cw_int_device_ops,
     &cw_ref_device_ops,
+    &cw_sim_device_ops,
 };
 
 void cw_load_params_default(cw_load_params *p)

@@ -49,5 +49,6 @@ int cw_check_generate_args(const cw_model_config *cfg, const int *prompt, int n_
 extern const cw_device_ops cw_cpu_device_ops;
 extern const cw_device_ops cw_int_device_ops;
 extern const cw_device_ops cw_ref_device_ops;
+extern const cw_device_ops cw_sim_device_ops;
 
 #endif

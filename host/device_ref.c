@@ -60,9 +60,15 @@ static int ref_load_artifact(cw_device *dev, const cw_artifact *a, const cw_load
                        (unsigned long long)t->hash);
     cw_artifact_close(d->art);
     d->art = NULL;
+    /* The program at its device stride, then the images as they are. */
+    const int n_instr = a->info.n_instructions;
+    unsigned char *prog = calloc((size_t)n_instr, CW_PROG_STRIDE);
+    if (!prog)
+        return cw_fail(CW_ERR_NO_MEMORY, "out of memory");
+    for (int i = 0; i < n_instr; i++)
+        cw_instr_encode(&a->prog[i], prog + (size_t)i * CW_PROG_STRIDE);
     const struct { int region; const unsigned char *data; uint64_t n; } img[] = {
-        { CW_REG_PROG, a->c.bytes ? cw_container_find(&a->c, CW_SEC_PROG)->data : NULL,
-          (uint64_t)a->info.n_instructions * CW_INSTR_BYTES },
+        { CW_REG_PROG, prog, (uint64_t)n_instr * CW_PROG_STRIDE },
         { CW_REG_WGT, a->wgt, a->wgt_lines * (uint64_t)a->line_bytes },
         { CW_REG_SCL, a->scl, a->scl_entries * 4 },
         { CW_REG_CST, a->cst, a->cst_words * 4 },
@@ -75,13 +81,16 @@ static int ref_load_artifact(cw_device *dev, const cw_artifact *a, const cw_load
         for (uint64_t off = 0; off < img[i].n; off += chunk) {
             uint64_t n = img[i].n - off < chunk ? img[i].n - off : chunk;
             int rc = cw_ref_core_write(&d->core, img[i].region, off, img[i].data + off, n);
-            if (rc != CW_OK)
+            if (rc == CW_OK && p->on_progress && p->on_progress(p->user, done + n, total) != 0)
+                rc = cw_fail(CW_ERR_ABORTED, "load aborted by the progress callback");
+            if (rc != CW_OK) {
+                free(prog);
                 return rc;
+            }
             done += n;
-            if (p->on_progress && p->on_progress(p->user, done, total) != 0)
-                return cw_fail(CW_ERR_ABORTED, "load aborted by the progress callback");
         }
     }
+    free(prog);
     return copy_artifact(a, &d->art);
 }
 

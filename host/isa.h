@@ -12,6 +12,9 @@
 
 #define CW_INSTR_WORDS 5
 #define CW_INSTR_BYTES (4 * CW_INSTR_WORDS)
+/* In device memory (the PROG region of the ref core, the RTL and the link)
+ * instruction i starts at byte 32 * i: a power-of-two stride for the RTL. */
+#define CW_PROG_STRIDE 32
 
 enum cw_opcode {
     CW_OP_NOP = 0,

@@ -19,7 +19,7 @@ int cw_ref_core_init(cw_ref_core *c, const cw_target_config *t)
     c->t = *t;
     c->line_bytes = t->lanes * t->k * t->wbits / 8;
     const uint64_t sizes[CW_REG_COUNT] = {
-        (uint64_t)t->prog_depth * CW_INSTR_BYTES,
+        (uint64_t)t->prog_depth * CW_PROG_STRIDE,
         (uint64_t)t->wgt_lines * (uint64_t)c->line_bytes,
         (uint64_t)t->scl_depth * 4,
         (uint64_t)t->cst_depth * 4,
@@ -343,7 +343,7 @@ int cw_ref_core_run(cw_ref_core *c, int n_instr, int n_prompt, int steps,
         rs.next = -1;
         for (int pc = 0; pc < n_instr; pc++) {
             cw_instr in;
-            cw_instr_decode(c->mem[CW_REG_PROG] + (size_t)pc * CW_INSTR_BYTES, &in);
+            cw_instr_decode(c->mem[CW_REG_PROG] + (size_t)pc * CW_PROG_STRIDE, &in);
             if ((rc = cw_instr_check(&in, pc, t)) != CW_OK) {
                 char why[400];
                 snprintf(why, sizeof why, "%s", cw_last_error());

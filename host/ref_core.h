@@ -15,7 +15,7 @@
 
 /* Writable memory regions (docs/isa.md, "Memory map"). */
 enum cw_region {
-    CW_REG_PROG = 0,   /* 20 bytes per instruction */
+    CW_REG_PROG = 0,   /* instruction i at byte 32*i (CW_PROG_STRIDE) */
     CW_REG_WGT = 1,    /* lanes*k*wbits/8 bytes per line */
     CW_REG_SCL = 2,    /* 4 bytes per entry */
     CW_REG_CST = 3,    /* 4 bytes per word */

@@ -9,7 +9,7 @@ PACKAGES=(
   python3                         # scripts/gen_tables.py (the numerics tables)
   libcmocka-dev                   # unit tests
   cppcheck                        # make lint
-  verilator g++                   # the RTL simulator and its harness
+  verilator g++ zlib1g-dev        # the RTL simulator, its harness, FST waveforms
   libusb-1.0-0-dev libftdi1-dev   # USB transports
 )
 
