@@ -42,7 +42,7 @@ RTL_TB   := $(RTL_TB_SRC:tests/rtl/%.cpp=$(BUILD)/rtl/bin/%)
 TEST_COMMON := $(wildcard tests/unit/common/*.c)
 TEST_COMMON_OBJ := $(TEST_COMMON:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all lib cli demo test check lint deps clean rtl-tests sim synth
+.PHONY: all lib cli demo test check lint deps clean rtl-tests sim synth install
 rtl-tests: $(RTL_TB)
 all: lib cli
 lib: $(BUILD)/libclockwork.a $(BUILD)/libclockwork.so
@@ -93,6 +93,20 @@ sim: $(SIM_LIBS)
 synth: $(BUILD)/clockwork
 	$(Q)scripts/synth.sh ulx3s-85f ecp5 $(BUILD)
 	$(Q)scripts/synth.sh icebreaker ice40 $(BUILD)
+
+# ------------------------------------------------------------ install
+PREFIX  ?= /usr/local
+DESTDIR ?=
+LIBDIR  := $(PREFIX)/lib
+install: lib cli
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 755 $(BUILD)/clockwork $(DESTDIR)$(PREFIX)/bin/clockwork
+	install -m 644 include/clockwork.h $(DESTDIR)$(PREFIX)/include/clockwork.h
+	install -m 644 $(BUILD)/libclockwork.a $(DESTDIR)$(LIBDIR)/libclockwork.a
+	install -m 755 $(BUILD)/libclockwork.so $(DESTDIR)$(LIBDIR)/libclockwork.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@VERSION@|$(shell sed -n 's/^#define CW_VERSION_[A-Z]* \([0-9]*\)/\1/p' include/clockwork.h | paste -sd.)|' \
+	    scripts/clockwork.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/clockwork.pc
 
 # ------------------------------------------------------------ user targets
 deps:
