@@ -76,7 +76,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_COMMON_OBJ) $(BUILD)/libclo
 $(BUILD)/obj/tests/unit/%.o: CFLAGS += -Itests/unit/common
 
 # Verilator testbenches (one per tests/rtl/tb_*.cpp; scripts/verilate-tb.sh)
-$(BUILD)/rtl/bin/%: tests/rtl/%.cpp tests/rtl/tb_common.h $(RTL_SRC) $(wildcard tests/rtl/*.v) $(BUILD)/libclockwork.a
+$(BUILD)/rtl/bin/%: tests/rtl/%.cpp $(wildcard tests/rtl/*.h tests/rtl/*.v) $(RTL_SRC) $(BUILD)/libclockwork.a
 	@echo "  VERILATE $*"
 	$(Q)scripts/verilate-tb.sh $< $@ $(BUILD)
 
@@ -86,6 +86,10 @@ SIM_LIBS := $(SIM_TARGETS:%=$(BUILD)/sim/libcwsim-%.so)
 $(BUILD)/sim/libcwsim-%.so: $(RTL_SRC) rtl/sim/cw_sim.cpp rtl/sim/cw_sim.h targets/%.target $(BUILD)/clockwork
 	@echo "  VERILATE core for target $*"
 	$(Q)scripts/build-sim.sh $* $@ $(BUILD)
+
+# testbenches that include another's body
+$(BUILD)/rtl/bin/tb_attn_k2: tests/rtl/tb_attn.cpp
+$(BUILD)/rtl/bin/tb_embed_w8: tests/rtl/tb_embed.cpp
 
 sim: $(SIM_LIBS)
 

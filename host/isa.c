@@ -93,38 +93,71 @@ uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t
     case CW_OP_NOP:
         break;
     case CW_OP_EMBED:
-        body = cd(n, K) + cd(n, V) + 2 * p_v;
+        /* rtl/cw_op_embed.v: max |w| pass over the row's cd(n, K) lines,
+         * 1 cycle for the shift, expansion pass one element per cycle
+         * (multiply, shift, write): latency cd(n, K) + n + 4 */
+        body = cd(n, K) + n + 3;
         break;
     case CW_OP_RMSNORM:
-        body = 3 * cd(n, V) + CW_R_RSQRT + 3 * p_v;
+        /* rtl/cw_op_rmsnorm.v: three passes of n reads (OR |x|; squares and
+         * t = x*g >> sx; t*y shifted to int16), rsqrt (8 cycles) and the
+         * pipeline fills between them: latency = 3n + 14. */
+        body = 3 * n + 13;
         break;
-    case CW_OP_MATVEC:
-        body = cd(n, L) * cd(in->aux, K) + p_mv;
+    case CW_OP_MATVEC: {
+        /* rtl/cw_op_matvec.v: one weight line per cycle; a row block takes
+         * max(nc, L) cycles (one ACT write per cycle: with nc < L the issue
+         * pauses); the last block's rows are written one per cycle after
+         * the pipeline (read, operands, multiply, clog2(K) tree levels,
+         * accumulate, acc*mult, rounding shift):
+         * latency = (nb-1) max(nc,L) + nc + last + clog2(K) + 5, with
+         * nb = cd(rows,L), nc = cd(cols,K), last = rows - (nb-1) L. */
+        uint64_t nb = cd(n, L), nc = cd(in->aux, K);
+        uint64_t per = nc > L ? nc : L;
+        if (nb == 0) /* rows = 0: refused by cw_instr_check() */
+            nb = 1;
+        body = (nb - 1) * per + nc + (n - (nb - 1) * L) + (uint64_t)clog2(t->k) + 4;
         break;
+    }
     case CW_OP_NORM16:
-        body = 2 * cd(n, V) + 2 * p_v;
+        /* rtl/cw_op_norm16.v: OR pass (n reads), 1 cycle for the shift,
+         * shift pass (n reads, data through the shifter into a register,
+         * then written): latency 2n + 4 */
+        body = 2 * n + 3;
         break;
     case CW_OP_HEADS: {
-        uint64_t passes = (in->flags & CW_F_ROPE) ? 3 : 2;
-        body = n * passes * cd(in->aux, V) + passes * p_v;
+        /* rtl/cw_op_heads.v: each head's hs values are read once (one per
+         * cycle, heads back to back, hs = aux >= 2, even) into a buffer;
+         * the norm16 shift (and with ROPE the rotation, then the second
+         * norm16 from a second buffer) follow one and two heads behind:
+         * latency = (n + 1) hs + 3, with ROPE (n + 2) hs + 6. */
+        uint64_t hs = in->aux;
+        body = (in->flags & CW_F_ROPE) ? (n + 2) * hs + 5 : (n + 1) * hs + 2;
         break;
     }
     case CW_OP_ATTN: {
-        /* Per head: scores (positions across lanes, head dims across k),
-         * then exp and the weighted sum of v fused (dims across lanes,
-         * positions across k), then the head's normalization; the heads
-         * follow each other back to back; then one alignment pass over
-         * all heads. n = heads, aux = head size, dim = n * aux. */
-        uint64_t P = (uint64_t)pos + 1, hs = in->aux;
-        uint64_t per_head = cd(P, L) * cd(hs, K) + cd(P, K) * cd(hs, L) + 2 * cd(hs, V);
-        body = n * per_head + CW_R_RECIP + 2 * p_mv + 2 * p_v + 2 * cd(n * hs, V);
+        /* rtl/cw_op_attn.v: per head, scores (K MACs, hs/K cycles per
+         * position), then exp + weighted sum of v (K lanes, hs/K cycles per
+         * position), then the normalization (2 hs cycles); head h+1 starts
+         * one slot D after head h, so the three overlap; then the final
+         * alignment pass writes n*hs values. n = heads, aux = head size. */
+        const uint64_t P = (uint64_t)pos + 1, hs = in->aux, C = cd(hs, K);
+        const uint64_t pc = P * C, sa = pc + 6, sb = 2 * hs + C + 7;
+        const uint64_t D = sa > sb ? sa : sb;
+        body = (n ? n - 1 : 0) * D + 2 * pc + (n + 2) * hs + 25;
         break;
     }
     case CW_OP_RESADD:
-        body = 3 * cd(n, V) + 3 * p_v;
+        /* rtl/cw_op_resadd.v: OR pass over b (n reads), add pass (x and b,
+         * 2n reads, sums written back), renormalization pass (n reads and
+         * writes), 6 cycles of gaps and pipeline: latency 4n + 6 */
+        body = 4 * n + 5;
         break;
     case CW_OP_SILU:
-        body = cd(n, V) + p_v;
+        /* rtl/cw_op_silu.v: a from ACT, b from XBUF, one element per cycle
+         * through a 5-stage pipeline (shift, sigmoid table, interpolation,
+         * gate product, write): latency n + 6 */
+        body = n + 5;
         break;
     case CW_OP_ARGMAX:
         body = n + 2; /* one read per cycle, one cycle of read latency, the compare */

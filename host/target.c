@@ -108,6 +108,21 @@ int cw_target_parse(const char *text, const char *origin, cw_target_config *out)
                            fields[i].key);
     if (t.wbits != 8 && t.wbits != 16)
         return cw_fail(CW_ERR_FORMAT, "%s: wbits = %d must be 8 or 16", origin, t.wbits);
+    /* What the RTL needs (rtl/cw_core.v checks the same). */
+    const struct { const char *what; int v; } pow2[] = {
+        { "lanes", t.lanes }, { "k", t.k }, { "max_ctx", t.max_ctx }, { "act_depth", t.act_depth },
+    };
+    for (size_t i = 0; i < sizeof pow2 / sizeof pow2[0]; i++)
+        if (pow2[i].v < 2 || (pow2[i].v & (pow2[i].v - 1)) != 0)
+            return cw_fail(CW_ERR_FORMAT, "%s: %s = %d must be a power of two, at least 2", origin,
+                           pow2[i].what, pow2[i].v);
+    if (t.scl_depth % t.lanes != 0 || t.kv_depth % t.k != 0)
+        return cw_fail(CW_ERR_FORMAT, "%s: scl_depth must be a multiple of lanes and kv_depth of k",
+                       origin);
+    int line_words = t.lanes * t.k * t.wbits / 32;
+    if (line_words < 1 || (line_words & (line_words - 1)) != 0)
+        return cw_fail(CW_ERR_FORMAT, "%s: a weight line (lanes*k*wbits = %d bits) must be a "
+                       "power-of-two number of 32-bit words", origin, t.lanes * t.k * t.wbits);
     char canon[512];
     int rc = cw_target_canonical(&t, canon, sizeof canon);
     if (rc != CW_OK)

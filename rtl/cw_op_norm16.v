@@ -1,0 +1,216 @@
+// cw_op_norm16 - NORM16: block normalization of the wide vector ACT[src ..
+// src+n-1] (signed 64-bit, exponent E[er_src] + imm) to int16 at ACT[dst ..]
+// (sign-extended), E[er_dst] = the output exponent: cw_hls_norm16, bit exact.
+//
+// Two passes at one element per cycle (cnt = cycles since the issue cycle T,
+// minus one):
+//   pass 1: reads cnt = 0 .. n-1, data one cycle later: or_q |= |v|;
+//   cnt = n+1: s = bitlen(or_q) - 15 (0 for an all-zero vector), registered;
+//   pass 2: reads cnt = n+1 .. 2n, data one cycle later through cw_fn_shift_sat
+//           (shift -s, saturation to +-32767) into a register, written on
+//           cnt = n+3 .. 2n+2; E[er_dst] is written with the last element.
+// Timing: done on T + 2n + 3: latency 2n + 4 (host/isa.c cw_instr_latency).
+//
+// dst may equal src (each element is read two cycles before any write that
+// could hit it) or be disjoint from it; other overlaps are not supported.
+`default_nettype none
+
+module cw_op_norm16 #(
+    parameter integer LANES   = 8,   // matrix unit rows per cycle
+    parameter integer K       = 8,   // matrix unit columns per cycle
+    parameter integer WBITS   = 16,  // weight lane width
+    parameter integer ACT_AW  = 14,  // ACT address bits
+    parameter integer WGT_AW  = 16,  // WGT address bits
+    parameter integer SCL_AW  = 12,  // SCL word address bits
+    parameter integer CST_AW  = 14,  // CST address bits
+    parameter integer KV_AW   = 20,  // KV cache value index bits
+    parameter integer KVE_AW  = 19   // KV exponent index bits
+) (
+    input  wire                        clk,
+    input  wire                        rst,
+    input  wire                        start,
+    input  wire [159:0]                instr,
+    input  wire [15:0]                 pos,
+    input  wire [31:0]                 tok,
+    output wire                        done,
+    output wire [7:0]                  er_raddr_a,
+    input  wire signed [15:0]          er_rdata_a,
+    output wire [7:0]                  er_raddr_b,
+    input  wire signed [15:0]          er_rdata_b,
+    output wire                        er_we,
+    output wire [7:0]                  er_waddr,
+    output wire [15:0]                 er_wdata,
+    output wire                        act_re,
+    output wire [ACT_AW-1:0]           act_raddr,
+    input  wire [63:0]                 act_rdata,
+    output wire                        act_we,
+    output wire [ACT_AW-1:0]           act_waddr,
+    output wire [63:0]                 act_wdata,
+    output wire                        xb_re,
+    output wire [ACT_AW-1:0]           xb_raddr,
+    input  wire [16*K-1:0]             xb_rdata,
+    output wire                        wgt_re,
+    output wire [WGT_AW-1:0]           wgt_raddr,
+    input  wire [LANES*K*WBITS-1:0]    wgt_rdata,
+    output wire                        scl_re,
+    output wire [SCL_AW-1:0]           scl_raddr,
+    input  wire [24*LANES-1:0]         scl_rdata,
+    output wire                        cst_re,
+    output wire [CST_AW-1:0]           cst_raddr,
+    input  wire [31:0]                 cst_rdata,
+    output wire                        kv_we,
+    output wire                        kv_v,
+    output wire [KV_AW-1:0]            kv_waddr,
+    output wire [15:0]                 kv_wdata,
+    output wire                        kve_we,
+    output wire                        kve_v,
+    output wire [KVE_AW-1:0]           kve_waddr,
+    output wire [15:0]                 kve_wdata,
+    output wire                        kc_re,
+    output wire [KV_AW-1:0]            kc_raddr,
+    input  wire [16*K-1:0]             kc_rdata,
+    output wire                        vc_re,
+    output wire [KV_AW-1:0]            vc_raddr,
+    input  wire [16*K-1:0]             vc_rdata,
+    output wire                        ke_re,
+    output wire [KVE_AW-1:0]           ke_raddr,
+    input  wire [15:0]                 ke_rdata,
+    output wire                        ve_re,
+    output wire [KVE_AW-1:0]           ve_raddr,
+    input  wire [15:0]                 ve_rdata,
+    output wire                        amax_valid,
+    output wire [31:0]                 amax_idx
+);
+    initial begin
+        if (ACT_AW < 1 || ACT_AW > 16) $error("cw_op_norm16: ACT_AW out of range");
+    end
+
+    // Fields: er_dst = w0[23:16], er_src = w0[31:24], dst = w1[15:0],
+    // src = w1[31:16], n = w2[15:0], imm = w3[31:24] (signed).
+    wire [7:0]         f_er_dst = instr[23:16];
+    wire [7:0]         f_er_src = instr[31:24];
+    wire [15:0]        f_dst    = instr[47:32];
+    wire [15:0]        f_src    = instr[63:48];
+    wire [15:0]        f_n      = instr[79:64];
+    wire signed [7:0]  f_imm    = instr[127:120];
+
+    wire [17:0] n18 = {2'b00, f_n};
+    wire [16:0] src17 = {1'b0, f_src};
+    wire [16:0] dst17 = {1'b0, f_dst};
+
+    reg         busy_q;
+    reg  [17:0] cnt_q;
+    reg         v1_q, v2_q;          // pass 1 / pass 2 data on act_rdata
+    reg  [63:0] or_q;                // OR of |v|
+    reg  signed [8:0]  sh_q;         // shift of pass 2 (= -s)
+    reg  signed [15:0] ein_q, eout_q;
+    reg         w_q;                 // a result is in wdata_q
+    reg  [16:0] widx_q;
+    reg  [15:0] wdata_q;
+
+    // Read schedule.
+    wire rd1 = busy_q && (cnt_q < n18);
+    wire rd2 = busy_q && (cnt_q > n18) && (cnt_q <= {n18[16:0], 1'b0});
+    wire [17:0] ridx = rd1 ? cnt_q : cnt_q - n18 - 18'd1;
+
+    // |v| of the returning word (|v| < 2^62, so no overflow).
+    wire signed [63:0] rdata = act_rdata;
+    wire [63:0] rabs = rdata[63] ? 64'd0 - act_rdata : act_rdata;
+
+    wire [6:0] or_len;
+    cw_fn_bitlen u_bitlen (.v(or_q), .len(or_len));
+
+    wire signed [63:0] sat;
+    cw_fn_shift_sat u_sat (.v(rdata), .s(sh_q), .lim(64'sd32767), .out(sat));
+
+    wire last_w = w_q && (widx_q[15:0] == f_n - 16'd1);
+
+    always @(posedge clk) begin
+        if (rst) begin
+            busy_q <= 1'b0;
+            cnt_q  <= 18'd0;
+            v1_q   <= 1'b0;
+            v2_q   <= 1'b0;
+            w_q    <= 1'b0;
+            widx_q <= 17'd0;
+        end else begin
+            v1_q <= rd1;
+            v2_q <= rd2;
+            w_q  <= v2_q;
+            if (start) begin
+                busy_q <= 1'b1;
+                cnt_q  <= 18'd0;
+                widx_q <= 17'd0;
+            end else begin
+                if (busy_q) cnt_q <= cnt_q + 18'd1;
+                if (w_q) widx_q <= widx_q + 17'd1;
+                if (last_w) busy_q <= 1'b0;
+            end
+        end
+    end
+
+    // Datapath (no reset needed: every register is written before use).
+    always @(posedge clk) begin
+        if (start) or_q <= 64'd0;
+        else if (v1_q) or_q <= or_q | rabs;
+        if (busy_q && cnt_q == 18'd0) ein_q <= er_rdata_a + {{8{f_imm[7]}}, f_imm};
+        if (busy_q && cnt_q == n18 + 18'd1) begin
+            if (or_q == 64'd0) begin
+                sh_q   <= 9'sd0;
+                eout_q <= ein_q;
+            end else begin
+                sh_q   <= 9'sd15 - $signed({2'b00, or_len});
+                eout_q <= ein_q + $signed({9'd0, or_len}) - 16'sd15;
+            end
+        end
+        wdata_q <= sat[15:0];
+    end
+
+    assign act_re     = rd1 | rd2;
+    assign act_raddr  = src17[ACT_AW-1:0] + ridx[ACT_AW-1:0];
+    assign act_we     = w_q;
+    assign act_waddr  = dst17[ACT_AW-1:0] + widx_q[ACT_AW-1:0];
+    assign act_wdata  = {{48{wdata_q[15]}}, wdata_q};
+    assign done       = last_w;
+    assign er_raddr_a = f_er_src;
+    assign er_we      = last_w;
+    assign er_waddr   = f_er_dst;
+    assign er_wdata   = eout_q;
+
+    // Unused ports of the standard interface.
+    assign er_raddr_b = 8'd0;
+    assign xb_re      = 1'b0;
+    assign xb_raddr   = {ACT_AW{1'b0}};
+    assign wgt_re     = 1'b0;
+    assign wgt_raddr  = {WGT_AW{1'b0}};
+    assign scl_re     = 1'b0;
+    assign scl_raddr  = {SCL_AW{1'b0}};
+    assign cst_re     = 1'b0;
+    assign cst_raddr  = {CST_AW{1'b0}};
+    assign kv_we      = 1'b0;
+    assign kv_v       = 1'b0;
+    assign kv_waddr   = {KV_AW{1'b0}};
+    assign kv_wdata   = 16'd0;
+    assign kve_we     = 1'b0;
+    assign kve_v      = 1'b0;
+    assign kve_waddr  = {KVE_AW{1'b0}};
+    assign kve_wdata  = 16'd0;
+    assign kc_re      = 1'b0;
+    assign kc_raddr   = {KV_AW{1'b0}};
+    assign vc_re      = 1'b0;
+    assign vc_raddr   = {KV_AW{1'b0}};
+    assign ke_re      = 1'b0;
+    assign ke_raddr   = {KVE_AW{1'b0}};
+    assign ve_re      = 1'b0;
+    assign ve_raddr   = {KVE_AW{1'b0}};
+    assign amax_valid = 1'b0;
+    assign amax_idx   = 32'd0;
+
+    // Inputs this op does not read.
+    wire unused = &{1'b0, pos, tok, er_rdata_b, xb_rdata, wgt_rdata, scl_rdata, cst_rdata,
+                    kc_rdata, vc_rdata, ke_rdata, ve_rdata, instr[15:0], instr[159:128],
+                    instr[119:80], ridx[17:ACT_AW], widx_q[16:ACT_AW], src17[16:ACT_AW],
+                    dst17[16:ACT_AW], sat[63:16]};
+endmodule
+
+`default_nettype wire
