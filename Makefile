@@ -128,8 +128,9 @@ lint: deps
 	$(Q)$(MAKE) --no-print-directory -B WERROR=1 BUILD=build-lint all $(TEST_BIN:$(BUILD)/%=build-lint/%) >/dev/null
 	$(Q)cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 	    --inline-suppr -Iinclude -Ihost -Ihls -Idriver host hls driver cli
-	$(Q)if [ -f rtl/cw_core.v ]; then \
-	    verilator --lint-only -Wall rtl/lint.vlt -y rtl --top-module cw_core rtl/cw_core.v; fi
+	$(Q)for t in $(TARGETS:targets/%.target=%); do \
+	    verilator --lint-only -Wall rtl/lint.vlt -y rtl --top-module cw_core rtl/cw_core.v \
+	        $$(build-lint/clockwork target $$t --params) || exit 1; done
 	@echo "lint: clean"
 
 clean:

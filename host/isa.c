@@ -85,8 +85,7 @@ static int clog2(int v)
 
 uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t)
 {
-    const uint64_t L = (uint64_t)t->lanes, K = (uint64_t)t->k, V = (uint64_t)t->vlanes;
-    const uint64_t p_mv = CW_P_MV_BASE + (uint64_t)clog2(t->k), p_v = CW_P_V;
+    const uint64_t L = (uint64_t)t->lanes, K = (uint64_t)t->k;
     const uint64_t n = in->n;
     uint64_t body = 0;
     switch (in->op) {
@@ -130,9 +129,9 @@ uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t
          * cycle, heads back to back, hs = aux >= 2, even) into a buffer;
          * the norm16 shift (and with ROPE the rotation, then the second
          * norm16 from a second buffer) follow one and two heads behind:
-         * latency = (n + 1) hs + 3, with ROPE (n + 2) hs + 6. */
+         * latency = (n + 1) hs + 3, with ROPE (n + 2) hs + 7. */
         uint64_t hs = in->aux;
-        body = (in->flags & CW_F_ROPE) ? (n + 2) * hs + 5 : (n + 1) * hs + 2;
+        body = (in->flags & CW_F_ROPE) ? (n + 2) * hs + 6 : (n + 1) * hs + 2;
         break;
     }
     case CW_OP_ATTN: {

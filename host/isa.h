@@ -31,12 +31,6 @@ enum cw_opcode {
     CW_OP_COUNT
 };
 
-/* Latency constants (docs/isa.md, "Timing"). */
-#define CW_P_MV_BASE 6 /* matrix unit pipeline: + clog2(k) adder-tree stages */
-#define CW_P_V 3       /* vector unit: fill of one pass */
-#define CW_R_RSQRT 16  /* RMSNorm's rsqrt: seed lookup and two Newton steps */
-#define CW_R_RECIP 16  /* softmax's reciprocal: seed lookup and two Newton steps */
-
 /* Flags (w0 bits 15:8). */
 #define CW_F_W16 0x01      /* MATVEC/EMBED: 16-bit weights */
 #define CW_F_ROPE 0x01     /* HEADS: rotate before the second norm */

@@ -1,0 +1,333 @@
+// cw_core - the accelerator: the sequencer, one module per opcode, the
+// memories and the write port through which the link engine (or the
+// simulator harness) loads them. docs/rtl.md describes the structure,
+// docs/isa.md the program it runs.
+//
+// Write port regions (the link protocol's ids, docs/protocol.md), addressed
+// in 32-bit words:
+//   0 PROG    instruction i, word j (0..4) at word 8*i + j
+//   1 WGT     line l, 32-bit slice s at word l * (LANES*K*WBITS/32) + s
+//   2 SCL     scale entry e at word e (mult[15:0] shift[23:16])
+//   3 CST     constant word w at word w
+//   6 PROMPT  token id at word position
+// Writes while a run is in progress are ignored (the link engine refuses
+// them before they get here).
+`default_nettype none
+
+module cw_core #(
+    parameter integer LANES      = 8,       // matrix unit rows per cycle
+    parameter integer K          = 8,       // matrix unit columns per cycle
+    parameter integer WBITS      = 16,      // weight lane width (8 or 16)
+    parameter integer PROG_DEPTH = 4096,    // instructions
+    parameter integer WGT_LINES  = 65536,   // weight lines
+    parameter integer SCL_DEPTH  = 32768,   // scale entries (multiple of LANES)
+    parameter integer CST_DEPTH  = 16384,   // constant words
+    parameter integer ACT_DEPTH  = 16384,   // scratch words (multiple of K)
+    parameter integer KV_DEPTH   = 1048576, // values per cache (multiple of K)
+    parameter integer MAX_CTX    = 1024,    // positions
+    parameter [63:0]  CONFIG_HASH = 64'd0   // the target's configuration hash
+) (
+    input  wire        clk,
+    input  wire        rst,
+    // memory write port
+    input  wire        wr_en,
+    input  wire [2:0]  wr_region,
+    input  wire [23:0] wr_addr,
+    input  wire [31:0] wr_data,
+    // control and status
+    input  wire        run_start,
+    input  wire [15:0] run_n_prompt,
+    input  wire [15:0] run_steps,
+    input  wire        cancel,
+    output wire        busy,
+    output wire        run_done,
+    output wire        err,
+    output wire [7:0]  err_code,
+    output wire [15:0] err_pc,
+    output wire [63:0] cycle,
+    output wire [15:0] tokens,
+    output wire [63:0] config_hash,
+    // tokens as they are produced
+    output wire        tok_valid,
+    output wire [15:0] tok_pos,
+    output wire [31:0] tok_id,
+    output wire [63:0] tok_cycle
+);
+    // ------------------------------------------------------------ widths
+    localparam integer PROG_AW = $clog2(PROG_DEPTH);
+    localparam integer WGT_AW  = $clog2(WGT_LINES);
+    localparam integer SCL_WDS = SCL_DEPTH / LANES;
+    localparam integer SCL_AW  = $clog2(SCL_WDS) < 1 ? 1 : $clog2(SCL_WDS);
+    localparam integer CST_AW  = $clog2(CST_DEPTH);
+    localparam integer ACT_AW  = $clog2(ACT_DEPTH);
+    localparam integer KV_AW   = $clog2(KV_DEPTH);
+    localparam integer KVE_AW  = $clog2(KV_DEPTH / 2);
+    localparam integer CTX_AW  = $clog2(MAX_CTX);
+    localparam integer LINE    = LANES * K * WBITS;     // bits per weight line
+    localparam integer LW      = LINE / 32;             // 32-bit slices per line
+    localparam integer LW_B    = $clog2(LW) < 1 ? 1 : $clog2(LW);
+    localparam integer K_B     = $clog2(K) < 1 ? 1 : $clog2(K);
+    localparam integer L_B     = $clog2(LANES) < 1 ? 1 : $clog2(LANES);
+    localparam integer XB_AW   = ACT_AW - $clog2(K) < 1 ? 1 : ACT_AW - $clog2(K);
+    localparam integer KW_AW   = KV_AW - $clog2(K);     // KV word address bits
+
+    initial begin
+        if ((1 << $clog2(K)) != K || (1 << $clog2(LANES)) != LANES)
+            $error("cw_core: LANES and K must be powers of two");
+        if (LINE % 32 != 0 || (1 << $clog2(LW)) != LW)
+            $error("cw_core: a weight line must be a power-of-two number of 32-bit words");
+        if ((1 << $clog2(MAX_CTX)) != MAX_CTX || (1 << $clog2(ACT_DEPTH)) != ACT_DEPTH)
+            $error("cw_core: MAX_CTX and ACT_DEPTH must be powers of two");
+        if (SCL_DEPTH % LANES != 0 || ACT_DEPTH % K != 0 || KV_DEPTH % K != 0)
+            $error("cw_core: SCL_DEPTH, ACT_DEPTH, KV_DEPTH must be multiples of LANES, K, K");
+        if (WBITS != 8 && WBITS != 16) $error("cw_core: WBITS must be 8 or 16");
+    end
+
+    // ------------------------------------------------------------ sequencer
+    wire               prog_re, pr_re;
+    wire [PROG_AW-1:0] prog_raddr;
+    wire [159:0]       prog_rdata;
+    wire [CTX_AW-1:0]  pr_raddr;
+    wire [31:0]        pr_rdata;
+    wire               op_start, op_rst;
+    wire [3:0]         op_sel;
+    wire [159:0]       op_instr;
+    wire [15:0]        op_pos;
+    wire [31:0]        op_tok;
+    wire               op_done, amax_valid;
+    wire [31:0]        amax_idx;
+
+    cw_sequencer #(
+        .LANES(LANES), .K(K), .WBITS(WBITS), .PROG_DEPTH(PROG_DEPTH),
+        .WGT_LINES(WGT_LINES), .SCL_DEPTH(SCL_DEPTH), .CST_DEPTH(CST_DEPTH),
+        .ACT_DEPTH(ACT_DEPTH), .KV_DEPTH(KV_DEPTH), .MAX_CTX(MAX_CTX),
+        .PROG_AW(PROG_AW), .CTX_AW(CTX_AW)
+    ) u_seq (
+        .clk(clk), .rst(rst),
+        .run_start(run_start), .run_n_prompt(run_n_prompt), .run_steps(run_steps),
+        .cancel(cancel), .busy(busy), .run_done(run_done), .err(err), .err_code(err_code),
+        .err_pc(err_pc), .cycle(cycle), .tokens(tokens),
+        .prog_re(prog_re), .prog_raddr(prog_raddr), .prog_rdata(prog_rdata),
+        .pr_re(pr_re), .pr_raddr(pr_raddr), .pr_rdata(pr_rdata),
+        .tok_valid(tok_valid), .tok_pos(tok_pos), .tok_id(tok_id), .tok_cycle(tok_cycle),
+        .op_start(op_start), .op_sel(op_sel), .op_instr(op_instr), .op_pos(op_pos),
+        .op_tok(op_tok), .op_rst(op_rst), .op_done(op_done), .amax_valid(amax_valid),
+        .amax_idx(amax_idx)
+    );
+    assign config_hash = CONFIG_HASH;
+
+    // ------------------------------------------------------------ op ports
+    // One bundle per opcode 1..9, selected by the opcode in flight.
+    localparam integer NOPS = 10;
+    wire               m_done [0:NOPS-1];
+    wire [7:0]         m_er_raddr_a [0:NOPS-1];
+    wire [7:0]         m_er_raddr_b [0:NOPS-1];
+    wire               m_er_we [0:NOPS-1];
+    wire [7:0]         m_er_waddr [0:NOPS-1];
+    wire [15:0]        m_er_wdata [0:NOPS-1];
+    wire               m_act_re [0:NOPS-1];
+    wire [ACT_AW-1:0]  m_act_raddr [0:NOPS-1];
+    wire               m_act_we [0:NOPS-1];
+    wire [ACT_AW-1:0]  m_act_waddr [0:NOPS-1];
+    wire [63:0]        m_act_wdata [0:NOPS-1];
+    wire               m_xb_re [0:NOPS-1];
+    wire [ACT_AW-1:0]  m_xb_raddr [0:NOPS-1];
+    wire               m_wgt_re [0:NOPS-1];
+    wire [WGT_AW-1:0]  m_wgt_raddr [0:NOPS-1];
+    wire               m_scl_re [0:NOPS-1];
+    wire [SCL_AW-1:0]  m_scl_raddr [0:NOPS-1];
+    wire               m_cst_re [0:NOPS-1];
+    wire [CST_AW-1:0]  m_cst_raddr [0:NOPS-1];
+    wire               m_kv_we [0:NOPS-1];
+    wire               m_kv_v [0:NOPS-1];
+    wire [KV_AW-1:0]   m_kv_waddr [0:NOPS-1];
+    wire [15:0]        m_kv_wdata [0:NOPS-1];
+    wire               m_kve_we [0:NOPS-1];
+    wire               m_kve_v [0:NOPS-1];
+    wire [KVE_AW-1:0]  m_kve_waddr [0:NOPS-1];
+    wire [15:0]        m_kve_wdata [0:NOPS-1];
+    wire               m_kc_re [0:NOPS-1];
+    wire [KV_AW-1:0]   m_kc_raddr [0:NOPS-1];
+    wire               m_vc_re [0:NOPS-1];
+    wire [KV_AW-1:0]   m_vc_raddr [0:NOPS-1];
+    wire               m_ke_re [0:NOPS-1];
+    wire [KVE_AW-1:0]  m_ke_raddr [0:NOPS-1];
+    wire               m_ve_re [0:NOPS-1];
+    wire [KVE_AW-1:0]  m_ve_raddr [0:NOPS-1];
+    wire               m_amax_valid [0:NOPS-1];
+    wire [31:0]        m_amax_idx [0:NOPS-1];
+
+    // shared read data
+    wire signed [15:0]   er_rdata_a, er_rdata_b;
+    wire [63:0]          act_rdata;
+    wire [16*K-1:0]      xb_rdata, kc_rdata, vc_rdata;
+    wire [LINE-1:0]      wgt_rdata;
+    wire [24*LANES-1:0]  scl_rdata;
+    wire [31:0]          cst_rdata;
+    wire [15:0]          ke_rdata, ve_rdata;
+
+`define CW_OP_PORTS(i) \
+        .clk(clk), .rst(op_rst), .start(op_start && op_sel == (i)), .instr(op_instr), \
+        .pos(op_pos), .tok(op_tok), .done(m_done[i]), \
+        .er_raddr_a(m_er_raddr_a[i]), .er_rdata_a(er_rdata_a), \
+        .er_raddr_b(m_er_raddr_b[i]), .er_rdata_b(er_rdata_b), \
+        .er_we(m_er_we[i]), .er_waddr(m_er_waddr[i]), .er_wdata(m_er_wdata[i]), \
+        .act_re(m_act_re[i]), .act_raddr(m_act_raddr[i]), .act_rdata(act_rdata), \
+        .act_we(m_act_we[i]), .act_waddr(m_act_waddr[i]), .act_wdata(m_act_wdata[i]), \
+        .xb_re(m_xb_re[i]), .xb_raddr(m_xb_raddr[i]), .xb_rdata(xb_rdata), \
+        .wgt_re(m_wgt_re[i]), .wgt_raddr(m_wgt_raddr[i]), .wgt_rdata(wgt_rdata), \
+        .scl_re(m_scl_re[i]), .scl_raddr(m_scl_raddr[i]), .scl_rdata(scl_rdata), \
+        .cst_re(m_cst_re[i]), .cst_raddr(m_cst_raddr[i]), .cst_rdata(cst_rdata), \
+        .kv_we(m_kv_we[i]), .kv_v(m_kv_v[i]), .kv_waddr(m_kv_waddr[i]), \
+        .kv_wdata(m_kv_wdata[i]), .kve_we(m_kve_we[i]), .kve_v(m_kve_v[i]), \
+        .kve_waddr(m_kve_waddr[i]), .kve_wdata(m_kve_wdata[i]), \
+        .kc_re(m_kc_re[i]), .kc_raddr(m_kc_raddr[i]), .kc_rdata(kc_rdata), \
+        .vc_re(m_vc_re[i]), .vc_raddr(m_vc_raddr[i]), .vc_rdata(vc_rdata), \
+        .ke_re(m_ke_re[i]), .ke_raddr(m_ke_raddr[i]), .ke_rdata(ke_rdata), \
+        .ve_re(m_ve_re[i]), .ve_raddr(m_ve_raddr[i]), .ve_rdata(ve_rdata), \
+        .amax_valid(m_amax_valid[i]), .amax_idx(m_amax_idx[i])
+
+`define CW_OP_PARAMS \
+        .LANES(LANES), .K(K), .WBITS(WBITS), .ACT_AW(ACT_AW), .WGT_AW(WGT_AW), \
+        .SCL_AW(SCL_AW), .CST_AW(CST_AW), .KV_AW(KV_AW), .KVE_AW(KVE_AW)
+
+    cw_op_embed   #(`CW_OP_PARAMS) u_embed   (`CW_OP_PORTS(1));
+    cw_op_rmsnorm #(`CW_OP_PARAMS) u_rmsnorm (`CW_OP_PORTS(2));
+    cw_op_matvec  #(`CW_OP_PARAMS) u_matvec  (`CW_OP_PORTS(3));
+    cw_op_norm16  #(`CW_OP_PARAMS) u_norm16  (`CW_OP_PORTS(4));
+    cw_op_heads   #(`CW_OP_PARAMS, .MAX_CTX(MAX_CTX), .MAX_HEAD(128)) u_heads (`CW_OP_PORTS(5));
+    cw_op_attn    #(`CW_OP_PARAMS, .MAX_CTX(MAX_CTX), .MAX_HS(128), .OBUF_DEPTH(ACT_DEPTH),
+                    .MAX_HEADS(256)) u_attn (`CW_OP_PORTS(6));
+    cw_op_resadd  #(`CW_OP_PARAMS) u_resadd  (`CW_OP_PORTS(7));
+    cw_op_silu    #(`CW_OP_PARAMS) u_silu    (`CW_OP_PORTS(8));
+    cw_op_argmax  #(`CW_OP_PARAMS) u_argmax  (`CW_OP_PORTS(9));
+
+`undef CW_OP_PORTS
+`undef CW_OP_PARAMS
+
+    // Opcode 0 (NOP; END and above map here too) has no module: an idle bundle.
+    assign m_done[0] = 1'b0;
+    assign m_er_raddr_a[0] = 8'd0;
+    assign m_er_raddr_b[0] = 8'd0;
+    assign m_er_we[0] = 1'b0;
+    assign m_er_waddr[0] = 8'd0;
+    assign m_er_wdata[0] = 16'd0;
+    assign m_act_re[0] = 1'b0;
+    assign m_act_raddr[0] = {ACT_AW{1'b0}};
+    assign m_act_we[0] = 1'b0;
+    assign m_act_waddr[0] = {ACT_AW{1'b0}};
+    assign m_act_wdata[0] = 64'd0;
+    assign m_xb_re[0] = 1'b0;
+    assign m_xb_raddr[0] = {ACT_AW{1'b0}};
+    assign m_wgt_re[0] = 1'b0;
+    assign m_wgt_raddr[0] = {WGT_AW{1'b0}};
+    assign m_scl_re[0] = 1'b0;
+    assign m_scl_raddr[0] = {SCL_AW{1'b0}};
+    assign m_cst_re[0] = 1'b0;
+    assign m_cst_raddr[0] = {CST_AW{1'b0}};
+    assign m_kv_we[0] = 1'b0;
+    assign m_kv_v[0] = 1'b0;
+    assign m_kv_waddr[0] = {KV_AW{1'b0}};
+    assign m_kv_wdata[0] = 16'd0;
+    assign m_kve_we[0] = 1'b0;
+    assign m_kve_v[0] = 1'b0;
+    assign m_kve_waddr[0] = {KVE_AW{1'b0}};
+    assign m_kve_wdata[0] = 16'd0;
+    assign m_kc_re[0] = 1'b0;
+    assign m_kc_raddr[0] = {KV_AW{1'b0}};
+    assign m_vc_re[0] = 1'b0;
+    assign m_vc_raddr[0] = {KV_AW{1'b0}};
+    assign m_ke_re[0] = 1'b0;
+    assign m_ke_raddr[0] = {KVE_AW{1'b0}};
+    assign m_ve_re[0] = 1'b0;
+    assign m_ve_raddr[0] = {KVE_AW{1'b0}};
+    assign m_amax_valid[0] = 1'b0;
+    assign m_amax_idx[0] = 32'd0;
+
+    wire [3:0] s = (op_sel >= 4'd1 && op_sel <= 4'd9) ? op_sel : 4'd0;
+    assign op_done    = m_done[s];
+    assign amax_valid = m_amax_valid[s];
+    assign amax_idx   = m_amax_idx[s];
+
+    // ------------------------------------------------------------ memories
+    wire ld = wr_en && !busy;   // loads only while idle
+
+    // PROG: 5 lanes of 32 bits; instruction i at words 8i .. 8i+4
+    wire [PROG_AW-1:0] prog_waddr = wr_addr[PROG_AW+2:3];
+    wire [4:0]         prog_wl    = 5'd1 << wr_addr[2:0];
+    cw_ram #(.DEPTH(PROG_DEPTH), .WIDTH(160), .LANE(32), .AW(PROG_AW)) u_prog (
+        .clk(clk), .we(ld && wr_region == 3'd0 && wr_addr[2:0] < 3'd5),
+        .waddr(prog_waddr), .wlanes(prog_wl), .wdata({5{wr_data}}),
+        .re(prog_re), .raddr(prog_raddr), .rdata(prog_rdata));
+
+    // WGT: LW lanes of 32 bits per line
+    wire [WGT_AW-1:0] wgt_waddr = wr_addr[WGT_AW+LW_B-1:LW_B];
+    wire [LW-1:0]     wgt_wl    = {{(LW-1){1'b0}}, 1'b1} << wr_addr[LW_B-1:0];
+    cw_ram #(.DEPTH(WGT_LINES), .WIDTH(LINE), .LANE(32), .AW(WGT_AW)) u_wgt (
+        .clk(clk), .we(ld && wr_region == 3'd1), .waddr(wgt_waddr), .wlanes(wgt_wl),
+        .wdata({LW{wr_data}}),
+        .re(m_wgt_re[s]), .raddr(m_wgt_raddr[s]), .rdata(wgt_rdata));
+
+    // SCL: LANES lanes of 24 bits per word
+    wire [SCL_AW-1:0] scl_waddr = wr_addr[SCL_AW+L_B-1:L_B];
+    wire [LANES-1:0]  scl_wl    = {{(LANES-1){1'b0}}, 1'b1} << wr_addr[L_B-1:0];
+    cw_ram #(.DEPTH(SCL_WDS), .WIDTH(24*LANES), .LANE(24), .AW(SCL_AW)) u_scl (
+        .clk(clk), .we(ld && wr_region == 3'd2), .waddr(scl_waddr), .wlanes(scl_wl),
+        .wdata({LANES{wr_data[23:0]}}),
+        .re(m_scl_re[s]), .raddr(m_scl_raddr[s]), .rdata(scl_rdata));
+
+    cw_ram #(.DEPTH(CST_DEPTH), .WIDTH(32), .LANE(32), .AW(CST_AW)) u_cst (
+        .clk(clk), .we(ld && wr_region == 3'd3), .waddr(wr_addr[CST_AW-1:0]), .wlanes(1'b1),
+        .wdata(wr_data), .re(m_cst_re[s]), .raddr(m_cst_raddr[s]), .rdata(cst_rdata));
+
+    cw_ram #(.DEPTH(MAX_CTX), .WIDTH(32), .LANE(32), .AW(CTX_AW)) u_prompt (
+        .clk(clk), .we(ld && wr_region == 3'd6), .waddr(wr_addr[CTX_AW-1:0]), .wlanes(1'b1),
+        .wdata(wr_data), .re(pr_re), .raddr(pr_raddr), .rdata(pr_rdata));
+
+    // ACT, and XBUF: K narrow lanes per row mirroring ACT's low 16 bits
+    wire              act_we    = m_act_we[s];
+    wire [ACT_AW-1:0] act_waddr = m_act_waddr[s];
+    wire [63:0]       act_wdata = m_act_wdata[s];
+    cw_ram #(.DEPTH(ACT_DEPTH), .WIDTH(64), .LANE(64), .AW(ACT_AW)) u_act (
+        .clk(clk), .we(act_we), .waddr(act_waddr), .wlanes(1'b1), .wdata(act_wdata),
+        .re(m_act_re[s]), .raddr(m_act_raddr[s]), .rdata(act_rdata));
+
+    wire [XB_AW-1:0] xb_waddr = act_waddr[ACT_AW-1:ACT_AW-XB_AW];
+    wire [K-1:0]     xb_wl    = {{(K-1){1'b0}}, 1'b1} << act_waddr[K_B-1:0];
+    wire [XB_AW-1:0] xb_raddr = m_xb_raddr[s][XB_AW-1:0];
+    cw_ram #(.DEPTH(ACT_DEPTH / K), .WIDTH(16*K), .LANE(16), .AW(XB_AW)) u_xbuf (
+        .clk(clk), .we(act_we), .waddr(xb_waddr), .wlanes(xb_wl),
+        .wdata({K{act_wdata[15:0]}}),
+        .re(m_xb_re[s]), .raddr(xb_raddr), .rdata(xb_rdata));
+
+    // KV caches: K values per word; exponents one per word
+    wire              kv_we    = m_kv_we[s];
+    wire [KV_AW-1:0]  kv_waddr = m_kv_waddr[s];
+    wire [K-1:0]      kv_wl    = {{(K-1){1'b0}}, 1'b1} << kv_waddr[K_B-1:0];
+    wire [KW_AW-1:0]  kv_wrow  = kv_waddr[KV_AW-1:KV_AW-KW_AW];
+    cw_ram #(.DEPTH(KV_DEPTH / K), .WIDTH(16*K), .LANE(16), .AW(KW_AW)) u_kc (
+        .clk(clk), .we(kv_we && !m_kv_v[s]), .waddr(kv_wrow), .wlanes(kv_wl),
+        .wdata({K{m_kv_wdata[s]}}),
+        .re(m_kc_re[s]), .raddr(m_kc_raddr[s][KW_AW-1:0]), .rdata(kc_rdata));
+    cw_ram #(.DEPTH(KV_DEPTH / K), .WIDTH(16*K), .LANE(16), .AW(KW_AW)) u_vc (
+        .clk(clk), .we(kv_we && m_kv_v[s]), .waddr(kv_wrow), .wlanes(kv_wl),
+        .wdata({K{m_kv_wdata[s]}}),
+        .re(m_vc_re[s]), .raddr(m_vc_raddr[s][KW_AW-1:0]), .rdata(vc_rdata));
+    cw_ram #(.DEPTH(KV_DEPTH / 2), .WIDTH(16), .LANE(16), .AW(KVE_AW)) u_ke (
+        .clk(clk), .we(m_kve_we[s] && !m_kve_v[s]), .waddr(m_kve_waddr[s]), .wlanes(1'b1),
+        .wdata(m_kve_wdata[s]), .re(m_ke_re[s]), .raddr(m_ke_raddr[s]), .rdata(ke_rdata));
+    cw_ram #(.DEPTH(KV_DEPTH / 2), .WIDTH(16), .LANE(16), .AW(KVE_AW)) u_ve (
+        .clk(clk), .we(m_kve_we[s] && m_kve_v[s]), .waddr(m_kve_waddr[s]), .wlanes(1'b1),
+        .wdata(m_kve_wdata[s]), .re(m_ve_re[s]), .raddr(m_ve_raddr[s]), .rdata(ve_rdata));
+
+    // ER: 256 exponent registers, two combinational reads, one write
+    reg signed [15:0] er_q [0:255];
+    always @(posedge clk)
+        if (m_er_we[s]) er_q[m_er_waddr[s]] <= m_er_wdata[s];
+    assign er_rdata_a = er_q[m_er_raddr_a[s]];
+    assign er_rdata_b = er_q[m_er_raddr_b[s]];
+
+    wire unused = &{1'b0, wr_addr, m_xb_raddr[s], m_kc_raddr[s], m_vc_raddr[s]};
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,358 @@
+// cw_sequencer - issues the static program (docs/isa.md): fetch, decode,
+// field checks, the POS/TOK/NEXT registers, the cycle counter, and the
+// token records.
+//
+// One instruction is in flight at a time. The instruction at pc issues on
+// cycle T straight from the program memory's output register (the word was
+// read at least one cycle before); the op module of its opcode gets `start`
+// on T and raises `op_done` on T + latency - 1; the next instruction issues
+// on T + latency. NOP and END take one cycle and are executed here. The
+// cycle counter is 0 on the first issue of a run; the token of position
+// pos + 1 is stamped, at its END, with the counter + 1 (the cycles of every
+// instruction so far, END included), exactly as the ref device counts.
+//
+// Errors (the core stops, `err` stays set until the next run):
+//   1 illegal opcode        2 vector outside ACT     3 weights outside WGT
+//   4 scales outside SCL    5 constants outside CST  6 cache outside KV
+//   7 bad run parameters    8 16-bit weights on an 8-bit target
+//   9 exponent registers out of range
+`default_nettype none
+
+module cw_sequencer #(
+    parameter integer LANES      = 8,     // matrix unit rows per cycle
+    parameter integer K          = 8,     // matrix unit columns per cycle
+    parameter integer WBITS      = 16,    // weight lane width
+    parameter integer PROG_DEPTH = 4096,  // instructions
+    parameter integer WGT_LINES  = 65536, // weight lines
+    parameter integer SCL_DEPTH  = 32768, // scale entries
+    parameter integer CST_DEPTH  = 16384, // constant words
+    parameter integer ACT_DEPTH  = 16384, // scratch words
+    parameter integer KV_DEPTH   = 1048576, // cache values per cache
+    parameter integer MAX_CTX    = 1024,  // positions
+    parameter integer PROG_AW    = 12,
+    parameter integer CTX_AW     = 10
+) (
+    input  wire               clk,
+    input  wire               rst,
+    // control
+    input  wire               run_start,
+    input  wire [15:0]        run_n_prompt,
+    input  wire [15:0]        run_steps,
+    input  wire               cancel,
+    output wire               busy,
+    output reg                run_done,
+    output reg                err,
+    output reg  [7:0]         err_code,
+    output reg  [15:0]        err_pc,
+    output reg  [63:0]        cycle,
+    output reg  [15:0]        tokens,
+    // program and prompt memories
+    output wire               prog_re,
+    output wire [PROG_AW-1:0] prog_raddr,
+    input  wire [159:0]       prog_rdata,
+    output wire               pr_re,
+    output wire [CTX_AW-1:0]  pr_raddr,
+    input  wire [31:0]        pr_rdata,
+    // token records
+    output reg                tok_valid,
+    output reg  [15:0]        tok_pos,
+    output reg  [31:0]        tok_id,
+    output reg  [63:0]        tok_cycle,
+    // op modules
+    output wire               op_start,
+    output wire [3:0]         op_sel,
+    output wire [159:0]       op_instr,
+    output wire [15:0]        op_pos,
+    output wire [31:0]        op_tok,
+    output wire               op_rst,
+    input  wire               op_done,
+    input  wire               amax_valid,
+    input  wire [31:0]        amax_idx
+);
+    initial begin
+        if (LANES < 1 || K < 1) $error("cw_sequencer: LANES and K must be positive");
+        if (WBITS != 8 && WBITS != 16) $error("cw_sequencer: WBITS must be 8 or 16");
+        if ((1 << PROG_AW) < PROG_DEPTH) $error("cw_sequencer: PROG_AW too small");
+        if ((1 << CTX_AW) < MAX_CTX) $error("cw_sequencer: CTX_AW too small");
+    end
+
+    localparam [1:0] S_IDLE = 2'd0, S_BOOT = 2'd1, S_RUN = 2'd2;
+
+    reg  [1:0]         state_q;
+    reg                issue_q;      // this cycle issues the word on prog_rdata
+    reg  [159:0]       cur_q;        // the instruction in flight after its issue
+    reg  [PROG_AW-1:0] pc_q;
+    reg  [15:0]        pos_q, steps_q, n_prompt_q;
+    reg  [31:0]        tok_q, next_q;
+    reg                next_set_q;   // ARGMAX has run in this position
+
+    wire [159:0] instr = issue_q ? prog_rdata : cur_q;
+    wire [7:0]  f_op    = instr[7:0];
+    wire [7:0]  f_flags = instr[15:8];
+    wire [7:0]  f_erd   = instr[23:16];
+    wire [7:0]  f_ers   = instr[31:24];
+    wire [15:0] f_dst   = instr[47:32];
+    wire [15:0] f_src   = instr[63:48];
+    wire [15:0] f_n     = instr[79:64];
+    wire [15:0] f_aux   = instr[95:80];
+    wire [23:0] f_a24   = instr[119:96];
+    wire [23:0] f_b24   = instr[151:128];
+
+    // ---------------------------------------------------------------- checks
+    // The rules of cw_instr_check() (host/isa.c) plus the cache bounds the ref
+    // core checks at run time, evaluated on the issue cycle.
+    localparam [7:0] OP_NOP = 8'd0, OP_EMBED = 8'd1, OP_RMSNORM = 8'd2, OP_MATVEC = 8'd3,
+                     OP_NORM16 = 8'd4, OP_HEADS = 8'd5, OP_ATTN = 8'd6, OP_RESADD = 8'd7,
+                     OP_SILU = 8'd8, OP_ARGMAX = 8'd9, OP_END = 8'd10;
+
+    localparam [31:0] WGT_LINES_32 = WGT_LINES, KV_DEPTH_32 = KV_DEPTH;
+    localparam [63:0] WGT_LINES_W = {32'd0, WGT_LINES_32}, KV_DEPTH_W = {32'd0, KV_DEPTH_32};
+    localparam [31:0] MAX_CTX_W = MAX_CTX;
+    wire [31:0] n32    = {16'd0, f_n};
+    wire [31:0] aux32  = {16'd0, f_aux};
+    wire [31:0] span_n = {16'd0, f_n};
+    wire [31:0] heads_span = n32 * aux32;
+    wire dst_ok   = {16'd0, f_dst} + span_n <= ACT_DEPTH;
+    wire src_ok   = {16'd0, f_src} + span_n <= ACT_DEPTH;
+    wire aux_ok   = {16'd0, f_aux} + span_n <= ACT_DEPTH;
+    wire srcc_ok  = {16'd0, f_src} + aux32 <= ACT_DEPTH;
+    wire hdst_ok  = {16'd0, f_dst} + heads_span <= ACT_DEPTH;
+    wire hsrc_ok  = {16'd0, f_src} + heads_span <= ACT_DEPTH;
+    wire [31:0] row_blocks = (n32 + LANES - 1) >> $clog2(LANES);
+    wire [31:0] col_chunks = (aux32 + K - 1) >> $clog2(K);
+    wire [63:0] wgt_end    = {40'd0, f_a24} + row_blocks * col_chunks;
+    wire wgt_ok   = wgt_end <= WGT_LINES_W;
+    wire scl_ok   = {8'd0, f_b24} + n32 <= SCL_DEPTH;
+    wire cst_ok   = {8'd0, f_a24} + 32'd3 + n32 <= CST_DEPTH;
+    wire er_ok    = {24'd0, f_erd} + n32 <= 32'd256 && {24'd0, f_ers} + n32 <= 32'd256;
+    // cache cells: (layer * MAX_CTX + pos + 1) values of kvd (ATTN reads up to
+    // pos, HEADS writes pos)
+    wire [63:0] cells      = {40'd0, f_b24} * MAX_CTX + {48'd0, pos_q} + 64'd1;
+    wire [63:0] kv_end     = cells * {32'd0, heads_span};
+    wire [63:0] kve_end    = cells * {48'd0, f_n};
+    wire kv_ok    = kv_end <= KV_DEPTH_W && kve_end <= (KV_DEPTH_W >> 1);
+    wire attn_ok  = f_a24 != 24'd0 && {8'd0, f_a24} <= n32 &&
+                    cells * {40'd0, f_a24} * {32'd0, aux32} <= KV_DEPTH_W;
+    wire heads_ok = f_n != 16'd0 && f_aux != 16'd0 && !f_aux[0];
+
+    reg [7:0] chk;
+    always @* begin
+        chk = 8'd0;
+        case (f_op)
+            OP_NOP, OP_END: chk = 8'd0;
+            OP_EMBED, OP_NORM16, OP_RESADD:
+                if (f_n == 16'd0 || !dst_ok || !src_ok) chk = 8'd2;
+            OP_RMSNORM:
+                if (f_n == 16'd0 || !dst_ok || !src_ok) chk = 8'd2;
+                else if (!cst_ok) chk = 8'd5;
+            OP_SILU:
+                if (f_n == 16'd0 || !dst_ok || !src_ok || !aux_ok) chk = 8'd2;
+            OP_MATVEC:
+                if (f_n == 16'd0 || f_aux == 16'd0 || !dst_ok || !srcc_ok) chk = 8'd2;
+                else if (!wgt_ok) chk = 8'd3;
+                else if (!scl_ok) chk = 8'd4;
+                else if (f_flags[0] && WBITS < 16) chk = 8'd8;
+            OP_HEADS:
+                if (!heads_ok || !hdst_ok || !hsrc_ok) chk = 8'd2;
+                else if (!er_ok) chk = 8'd9;
+                else if ((f_flags[1] || f_flags[2]) && !kv_ok) chk = 8'd6;
+            OP_ATTN:
+                if (!heads_ok || !hdst_ok || !hsrc_ok) chk = 8'd2;
+                else if (!er_ok) chk = 8'd9;
+                else if (!attn_ok) chk = 8'd6;
+            OP_ARGMAX:
+                if (f_n == 16'd0 || !src_ok) chk = 8'd2;
+            default: chk = 8'd1;
+        endcase
+    end
+
+    // ------------------------------------------------------------ control
+    wire running   = state_q == S_RUN;
+    wire issuing   = running && issue_q;
+    wire bad       = issuing && chk != 8'd0;
+    wire is_seq_op = f_op == OP_NOP || f_op == OP_END;
+    wire end_now   = issuing && !bad && f_op == OP_END;
+    // the token END emits, and whether the run goes on after it
+    wire [31:0] emit_id  = next_q;
+    wire        emit_bos = emit_id == 32'd1;
+    wire        last_pos = pos_q + 16'd1 >= steps_q;
+    wire        pc_last  = pc_q == PROG_DEPTH[PROG_AW-1:0] - 1'b1;
+
+    // Program reads: on boot (pc 0), and on every issue the next word
+    // (pc 0 after END). The word stays on prog_rdata until its issue.
+    reg               prog_re_r;
+    reg [PROG_AW-1:0] prog_raddr_r;
+    always @* begin
+        prog_re_r    = 1'b0;
+        prog_raddr_r = {PROG_AW{1'b0}};
+        if (state_q == S_IDLE && run_start) begin
+            prog_re_r = 1'b1;
+        end else if (issuing && !bad) begin
+            prog_re_r    = 1'b1;
+            prog_raddr_r = f_op == OP_END ? {PROG_AW{1'b0}} : pc_q + 1'b1;
+        end
+    end
+    assign prog_re    = prog_re_r;
+    assign prog_raddr = prog_raddr_r;
+
+    // Prompt reads: PROMPT[0] on run_start, PROMPT[1] on boot, and
+    // PROMPT[pos + 2] at every END: the forced token of the next position
+    // then waits on pr_rdata until its ARGMAX.
+    reg              pr_re_r;
+    reg [CTX_AW-1:0] pr_raddr_r;
+    wire [15:0]      pos_p2 = pos_q + 16'd2;
+    always @* begin
+        pr_re_r    = 1'b0;
+        pr_raddr_r = {CTX_AW{1'b0}};
+        if (state_q == S_IDLE && run_start) begin
+            pr_re_r = 1'b1;
+        end else if (state_q == S_BOOT) begin
+            pr_re_r    = 1'b1;
+            pr_raddr_r = {{(CTX_AW-1){1'b0}}, 1'b1};
+        end else if (end_now) begin
+            pr_re_r    = 1'b1;
+            pr_raddr_r = pos_p2[CTX_AW-1:0];
+        end
+    end
+    assign pr_re    = pr_re_r;
+    assign pr_raddr = pr_raddr_r;
+
+    wire run_ok = run_n_prompt != 16'd0 && {16'd0, run_n_prompt} <= MAX_CTX_W &&
+                  run_steps != 16'd0 && {16'd0, run_steps} <= MAX_CTX_W;
+    wire [15:0] pos_p1 = pos_q + 16'd1;
+
+    always @(posedge clk) begin
+        if (rst) begin
+            state_q    <= S_IDLE;
+            issue_q    <= 1'b0;
+            cur_q      <= 160'd0;
+            pc_q       <= {PROG_AW{1'b0}};
+            pos_q      <= 16'd0;
+            steps_q    <= 16'd0;
+            n_prompt_q <= 16'd0;
+            tok_q      <= 32'd0;
+            next_q     <= 32'd0;
+            next_set_q <= 1'b0;
+            run_done   <= 1'b0;
+            err        <= 1'b0;
+            err_code   <= 8'd0;
+            err_pc     <= 16'd0;
+            cycle      <= 64'd0;
+            tokens     <= 16'd0;
+            tok_valid  <= 1'b0;
+            tok_pos    <= 16'd0;
+            tok_id     <= 32'd0;
+            tok_cycle  <= 64'd0;
+        end else begin
+            run_done  <= 1'b0;
+            tok_valid <= 1'b0;
+            if (running)
+                cycle <= cycle + 64'd1;
+            case (state_q)
+                S_IDLE: if (run_start) begin
+                    err        <= 1'b0;
+                    err_code   <= 8'd0;
+                    tokens     <= 16'd0;
+                    cycle      <= 64'd0;
+                    pos_q      <= 16'd0;
+                    pc_q       <= {PROG_AW{1'b0}};
+                    steps_q    <= run_steps;
+                    n_prompt_q <= run_n_prompt;
+                    next_set_q <= 1'b0;
+                    if (run_ok) begin
+                        state_q <= S_BOOT;
+                    end else begin
+                        err      <= 1'b1;
+                        err_code <= 8'd7;
+                        run_done <= 1'b1;
+                    end
+                end
+                S_BOOT: begin
+                    tok_q   <= pr_rdata;  // PROMPT[0]
+                    issue_q <= 1'b1;
+                    state_q <= S_RUN;
+                end
+                default: begin // S_RUN
+                    if (issuing) begin
+                        cur_q   <= prog_rdata;
+                        issue_q <= 1'b0;
+                        if (bad) begin
+                            err      <= 1'b1;
+                            err_code <= chk;
+                            err_pc   <= {{(16-PROG_AW){1'b0}}, pc_q};
+                            state_q  <= S_IDLE;
+                            run_done <= 1'b1;
+                        end else if (f_op == OP_END) begin
+                            if (!next_set_q || emit_bos) begin
+                                // no ARGMAX ran (a broken program) or BOS: the run ends
+                                if (!next_set_q) begin
+                                    err      <= 1'b1;
+                                    err_code <= 8'd1;
+                                    err_pc   <= {{(16-PROG_AW){1'b0}}, pc_q};
+                                end
+                                state_q  <= S_IDLE;
+                                run_done <= 1'b1;
+                            end else begin
+                                tok_valid <= 1'b1;
+                                tok_pos   <= pos_p1;
+                                tok_id    <= emit_id;
+                                tok_cycle <= cycle + 64'd1;
+                                tokens    <= tokens + 16'd1;
+                                if (last_pos) begin
+                                    state_q  <= S_IDLE;
+                                    run_done <= 1'b1;
+                                end else begin
+                                    pos_q      <= pos_p1;
+                                    tok_q      <= emit_id;
+                                    pc_q       <= {PROG_AW{1'b0}};
+                                    next_set_q <= 1'b0;
+                                    issue_q    <= 1'b1;
+                                end
+                            end
+                        end else if (f_op == OP_NOP) begin
+                            pc_q    <= pc_q + 1'b1;
+                            issue_q <= 1'b1;
+                            if (pc_last) begin // ran off the program
+                                err      <= 1'b1;
+                                err_code <= 8'd1;
+                                state_q  <= S_IDLE;
+                                run_done <= 1'b1;
+                            end
+                        end else begin
+                            pc_q <= pc_q + 1'b1;
+                        end
+                    end else if (op_done) begin
+                        issue_q <= 1'b1;
+                        if (amax_valid) begin
+                            next_q     <= pos_p1 < n_prompt_q ? pr_rdata : amax_idx;
+                            next_set_q <= 1'b1;
+                        end
+                        if (pc_q == {PROG_AW{1'b0}}) begin // ran off the program
+                            err      <= 1'b1;
+                            err_code <= 8'd1;
+                            state_q  <= S_IDLE;
+                            run_done <= 1'b1;
+                        end
+                    end
+                end
+            endcase
+            if (cancel) begin
+                state_q <= S_IDLE;
+                issue_q <= 1'b0;
+                if (state_q != S_IDLE) run_done <= 1'b1;
+            end
+        end
+    end
+
+    assign busy     = state_q != S_IDLE;
+    assign op_start = issuing && !bad && !is_seq_op;
+    assign op_sel   = f_op[3:0];
+    assign op_instr = instr;
+    assign op_pos   = pos_q;
+    assign op_tok   = tok_q;
+    assign op_rst   = rst || cancel;
+
+    wire unused = &{1'b0, f_flags[7:3], f_op[7:4], pos_p2};
+endmodule
+
+`default_nettype wire
