@@ -5,7 +5,8 @@
 #   make test       install what is missing, build, run every test
 #   make lint       warnings as errors, cppcheck, verilator --lint-only -Wall
 #
-# Variables: SANITIZE=1 (ASan+UBSan build in build-san/), V=1 (echo commands).
+# Variables: SANITIZE=1 (ASan+UBSan build in build-san/), V=1 (echo commands),
+#            WAVES=1 (make test: each Verilator testbench writes build/waves/NAME.fst).
 
 CC       ?= cc
 SANITIZE ?= 0
@@ -122,7 +123,7 @@ demo: deps
 
 test: deps
 	$(Q)$(MAKE) -s --no-print-directory all $(TEST_BIN) $(RTL_TB) $(if $(wildcard rtl/cw_core.v),$(SIM_LIBS))
-	$(Q)scripts/run-tests.sh $(BUILD) $(TEST_BIN) $(RTL_TB)
+	$(Q)WAVES=$(WAVES) scripts/run-tests.sh $(BUILD) $(TEST_BIN) $(RTL_TB)
 
 lint: deps
 	$(Q)$(MAKE) --no-print-directory -B WERROR=1 BUILD=build-lint all $(TEST_BIN:$(BUILD)/%=build-lint/%) >/dev/null

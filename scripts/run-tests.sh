@@ -29,8 +29,14 @@ count() { # name, exit status; reads the cmocka or script summary from $log
   printf '%-32s %4d passed %4d failed\n' "$1" "$p" "$f"
 }
 
+# WAVES=1: every Verilator testbench writes $build/waves/NAME.fst
+[ "${WAVES:-0}" = 1 ] && mkdir -p "$build/waves"
 for t in "$@"; do
-  "$t" >"$log" 2>&1; rc=$?
+  if [ "${WAVES:-0}" = 1 ] && [[ "$(basename "$t")" == tb_* ]]; then
+    CW_TRACE="$build/waves/$(basename "$t").fst" "$t" >"$log" 2>&1; rc=$?
+  else
+    "$t" >"$log" 2>&1; rc=$?
+  fi
   [ $rc -ne 0 ] && cat "$log"
   count "$(basename "$t")" $rc
 done
