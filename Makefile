@@ -137,4 +137,7 @@ lint: deps
 clean:
 	rm -rf build build-san build-lint
 
+# More targets (bench, fuzz, soak, bitstreams) live in mk/*.mk
+-include $(sort $(wildcard mk/*.mk))
+
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
