@@ -33,5 +33,6 @@ int cmd_synth(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_target(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

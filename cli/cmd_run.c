@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -28,13 +29,18 @@ static const char run_help[] =
     "      --stats FILE      write per-token JSON: position, id, predicted and measured cycles\n"
     "      --trace FILE      sim devices: write an FST waveform (with --trace-from/--trace-to\n"
     "                        CYCLE to bound it)\n"
+    "  -q, --quiet           no load progress (shown on stderr when it is a terminal)\n"
     "  -h, --help            this text\n"
     "\n"
     "devices: cpu   float32 forward pass (llama2.c's arithmetic)\n"
     "         int   integer forward pass (the hls/ kernels' arithmetic)\n"
     "         ref   the accelerator's functional simulator (ref:TARGET; default sim)\n"
     "         sim   the Verilated RTL (sim:TARGET; default sim)\n"
-    "On accelerators (ref, sim) a summary of the device cycles follows on stderr.\n";
+    "         unix:PATH  a simulated device behind 'clockwork serve --socket PATH'\n"
+    "         pcie:DEV   a board behind a PCIe DMA engine (pcie:/dev/xdma0, pcie:H2C,C2H)\n"
+    "         usb:VID:PID[:SERIAL]  a board on USB (usb:0403:6015 for the ULX3S)\n"
+    "On accelerators (ref, sim, unix, pcie, usb) a summary of the device cycles follows on\n"
+    "stderr.\n";
 
 typedef struct run_ctx {
     const cw_tokenizer *tok;
@@ -132,6 +138,28 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Load progress on stderr: bytes, rate, time left; at most 10 updates/s. */
+typedef struct load_progress {
+    double t0, last;
+    int shown;
+} load_progress;
+
+static int on_load_progress(void *user, uint64_t done, uint64_t total)
+{
+    load_progress *lp = user;
+    double now = now_seconds();
+    if (done < total && now - lp->last < 0.1)
+        return 0;
+    lp->last = now;
+    double rate = now > lp->t0 ? (double)done / (now - lp->t0) : 0.0;
+    fprintf(stderr, "\rloading %.1f of %.1f KiB, %.0f KiB/s, %.1f s left   ", done / 1024.0,
+            total / 1024.0, rate / 1024.0, rate > 0 ? (double)(total - done) / rate : 0.0);
+    if (done >= total)
+        fputc('\n', stderr);
+    lp->shown = done < total;
+    return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -141,7 +169,7 @@ int cmd_run(int argc, char **argv)
         { "device", required_argument, 0, 'd' },    { "ids", no_argument, 0, 'I' },
         { "weights", required_argument, 0, 'w' },   { "stats", required_argument, 0, 'S' },
         { "trace", required_argument, 0, 'W' },     { "trace-from", required_argument, 0, 'F' },
-        { "trace-to", required_argument, 0, 'G' },
+        { "trace-to", required_argument, 0, 'G' },  { "quiet", no_argument, 0, 'q' },
         { "help", no_argument, 0, 'h' },            { 0, 0, 0, 0 },
     };
     const char *tok_path = NULL, *prompt = "", *device = "cpu", *stats = NULL, *trace = NULL;
@@ -151,10 +179,10 @@ int cmd_run(int argc, char **argv)
     cw_generate_params gp;
     cw_generate_params_default(&gp);
     long steps = 256, seed = 0, bits = 0;
-    int ids = 0, c;
+    int ids = 0, quiet = 0, c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":z:i:n:t:p:s:d:w:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":z:i:n:t:p:s:d:w:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'z': tok_path = optarg; break;
         case 'i': prompt = optarg; break;
@@ -181,6 +209,7 @@ int cmd_run(int argc, char **argv)
             break;
         case 'd': device = optarg; break;
         case 'I': ids = 1; break;
+        case 'q': quiet = 1; break;
         case 'S': stats = optarg; break;
         case 'W': trace = optarg; break;
         case 'F':
@@ -287,7 +316,14 @@ int cmd_run(int argc, char **argv)
                 model_path, device);
         goto out;
     }
+    load_progress prog = { now_seconds(), now_seconds(), 0 }; /* first update after 0.1 s */
+    if (!quiet && isatty(STDERR_FILENO)) {
+        lp.on_progress = on_load_progress;
+        lp.user = &prog;
+    }
     rc = art ? cw_device_load_artifact(dev, art, &lp) : cw_device_load_model(dev, model, &lp);
+    if (prog.shown)
+        fputc('\n', stderr); /* a load that stopped short */
     if (rc != CW_OK) {
         cli_fail(rc, device);
         goto out;

@@ -17,6 +17,7 @@ static const struct {
     { "target", cmd_target, "list hardware configurations, or show one" },
     { "tokenize", cmd_tokenize, "print the token ids of a text" },
     { "synth", cmd_synth, "write a synthetic llama2.c checkpoint from a seed" },
+    { "serve", cmd_serve, "serve a simulated device on a Unix socket or FIFO pair" },
 };
 
 static void usage(FILE *f)

@@ -750,7 +750,9 @@ int cw_link_host_open(cw_link_transport *t, const cw_link_host_params *p, cw_lin
     cw_link_dec_init(&h->dec, CW_LINK_DEC_RESCAN);
     atomic_init(&h->cancel, 0);
     int rc = cw_link_host_info(h, &h->info);
-    if (rc == CW_OK && (h->info.ctx_len == 0 || h->info.ctx_len > (1u << 24)))
+    /* The token cache is sized by the device's word: bound it by the largest
+     * context a target may have (max_ctx, host/target.c). */
+    if (rc == CW_OK && (h->info.ctx_len == 0 || h->info.ctx_len > (1u << 16)))
         rc = cw_fail(CW_ERR_PROTOCOL, "device reports a context of %u positions",
                      (unsigned)h->info.ctx_len);
     if (rc == CW_OK) {

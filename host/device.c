@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "device.h"
+#include "device_link.h"
 #include "error.h"
 
 static const cw_device_ops *const registry[] = {
@@ -13,6 +14,9 @@ static const cw_device_ops *const registry[] = {
     &cw_int_device_ops,
     &cw_ref_device_ops,
     &cw_sim_device_ops,
+    &cw_unix_device_ops,
+    &cw_pcie_device_ops,
+    &cw_usb_device_ops,
 };
 
 void cw_load_params_default(cw_load_params *p)

@@ -176,7 +176,8 @@ static int sim_load_artifact(cw_device *dev, const cw_artifact *a, const cw_load
     uint64_t done = 0;
 #define PROGRESS()                                                                      \
     do {                                                                                \
-        if (p->on_progress && (done & 0xfff) == 0 && p->on_progress(p->user, done, total)) \
+        if (p->on_progress && (done & 0xfff) == 0 &&                                     \
+            p->on_progress(p->user, 4 * done, 4 * total))                                 \
             return cw_fail(CW_ERR_ABORTED, "load aborted by the progress callback");       \
     } while (0)
     for (int i = 0; i < a->info.n_instructions; i++) {
@@ -200,7 +201,8 @@ static int sim_load_artifact(cw_device *dev, const cw_artifact *a, const cw_load
         PROGRESS();
     }
 #undef PROGRESS
-    if (p->on_progress && p->on_progress(p->user, total, total))
+    /* progress in bytes: every word through the write port is 4 */
+    if (p->on_progress && p->on_progress(p->user, 4 * total, 4 * total))
         return cw_fail(CW_ERR_ABORTED, "load aborted by the progress callback");
     cw_artifact_close(d->art);
     d->art = NULL;

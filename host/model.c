@@ -28,11 +28,12 @@ int cw_model_config_check(const cw_model_config *c, size_t *n_floats)
         { "n_kv_heads", CW_MAX_HEADS }, { "vocab_size", CW_MAX_VOCAB },
         { "seq_len", CW_MAX_SEQ_LEN },
     };
-    const int v[7] = { c->dim, c->hidden_dim, c->n_layers, c->n_heads,
-                       c->n_kv_heads, abs(c->vocab_size), c->seq_len };
+    /* INT_MIN first: abs() of it is undefined */
     if (c->vocab_size == -2147483647 - 1)
         return cw_fail(CW_ERR_FORMAT, "header field vocab_size = %d is out of range",
                        c->vocab_size);
+    const int v[7] = { c->dim, c->hidden_dim, c->n_layers, c->n_heads,
+                       c->n_kv_heads, abs(c->vocab_size), c->seq_len };
     for (int i = 0; i < 7; i++) {
         if (v[i] <= 0 || v[i] > lim[i].max)
             return cw_fail(CW_ERR_FORMAT,

@@ -152,11 +152,20 @@ static int unpack_matrix(cw_ref_core *c, const cw_instr *in, int w16)
                 ((int8_t *)c->wtmp)[i] = (int8_t)v;
         }
         scale_of(c, in->b24 + (uint32_t)r, &c->mult[r], &c->shift[r]);
+        /* the matvec kernel's contract; memory contents are not trusted */
+        if (c->shift[r] < CW_MULT_SHIFT_MIN || c->shift[r] > 62)
+            return cw_fail(CW_ERR_DEVICE, "ref: MATVEC scale entry %u has shift %u (%d..62)",
+                           (unsigned)(in->b24 + (uint32_t)r), (unsigned)c->shift[r],
+                           CW_MULT_SHIFT_MIN);
     }
     return CW_OK;
 }
 
 /* ------------------------------------------------------------ execution */
+
+/* The exponents (registers, constants) the ref core accepts: a quarter of
+ * the kernels' range, so sums of two and an immediate stay inside it. */
+#define EXP_LIM (CW_HLS_MAX_EXP / 4)
 
 typedef struct run_state {
     int pos, tok, next, n_prompt;
@@ -167,6 +176,13 @@ static int exec(cw_ref_core *c, const cw_instr *in, run_state *rs)
     const cw_target_config *t = &c->t;
     const int n = in->n;
     int32_t *er = c->er;
+    /* Programs from the compiler keep every exponent far inside the kernels'
+     * range (CW_HLS_MAX_EXP); memory contents are not trusted, so a register
+     * that drifts out stops the core rather than breaking a kernel's contract. */
+    for (int i = 0; i < (int)(sizeof c->er / sizeof c->er[0]); i++)
+        if (er[i] > EXP_LIM || er[i] < -EXP_LIM)
+            return cw_fail(CW_ERR_DEVICE, "ref: exponent register %d = %d is out of range "
+                           "(instruction %s)", i, (int)er[i], cw_op_name(in->op));
     switch (in->op) {
     case CW_OP_NOP:
     case CW_OP_END:
@@ -202,9 +218,12 @@ static int exec(cw_ref_core *c, const cw_instr *in, run_state *rs)
             c->n32[j] = (int32_t)c->act[in->src + (uint32_t)j];
             c->n16b[j] = (int16_t)cst_word(c, in->a24 + 3 + (uint32_t)j);
         }
-        int32_t e = cw_hls_rmsnorm(c->w64a, c->n32, er[in->er_src], c->n16b,
-                                   cst_word(c, in->a24), n, (uint32_t)cst_word(c, in->a24 + 1),
-                                   cst_word(c, in->a24 + 2));
+        const int32_t e_g = cst_word(c, in->a24), eps_exp = cst_word(c, in->a24 + 2);
+        if (e_g > EXP_LIM || e_g < -EXP_LIM || eps_exp > EXP_LIM || eps_exp < -EXP_LIM)
+            return cw_fail(CW_ERR_DEVICE, "ref: RMSNORM constants at %u: exponents %d, %d "
+                           "out of range", (unsigned)in->a24, (int)e_g, (int)eps_exp);
+        int32_t e = cw_hls_rmsnorm(c->w64a, c->n32, er[in->er_src], c->n16b, e_g, n,
+                                   (uint32_t)cst_word(c, in->a24 + 1), eps_exp);
         er[in->er_dst] = cw_hls_norm16(c->n16a, c->w64a, n, e);
         act_from16(c, in->dst, c->n16a, n);
         return CW_OK;
@@ -321,55 +340,75 @@ static int exec(cw_ref_core *c, const cw_instr *in, run_state *rs)
     }
 }
 
-int cw_ref_core_run(cw_ref_core *c, int n_instr, int n_prompt, int steps,
-                    cw_ref_token_fn on_token, void *user, atomic_int *cancel,
-                    uint64_t *cycles)
+int cw_ref_core_begin(cw_ref_core *c, cw_ref_run *r, int n_instr, int n_prompt, int steps)
 {
     const cw_target_config *t = &c->t;
-    uint64_t cycle = 0;
-    if (cycles)
-        *cycles = 0;
+    memset(r, 0, sizeof *r);
     if (n_instr < 1 || n_instr > t->prog_depth || n_prompt < 1 || n_prompt > t->max_ctx ||
         steps < 1 || steps > t->max_ctx)
         return cw_fail(CW_ERR_INVALID_ARG, "ref: run with %d instructions, %d prompt ids, "
                        "%d steps", n_instr, n_prompt, steps);
-    run_state rs = { 0, cw_read_le32s(c->mem[CW_REG_PROMPT]), -1, n_prompt };
-    int rc = CW_OK;
-    for (rs.pos = 0; rs.pos < steps && rc == CW_OK; rs.pos++) {
-        if (cancel && atomic_load(cancel))
-            return cw_fail(CW_ERR_ABORTED, "cancelled at position %d", rs.pos);
-        uint64_t start = cycle;
-        int ended = 0;
-        rs.next = -1;
-        for (int pc = 0; pc < n_instr; pc++) {
-            cw_instr in;
-            cw_instr_decode(c->mem[CW_REG_PROG] + (size_t)pc * CW_PROG_STRIDE, &in);
-            if ((rc = cw_instr_check(&in, pc, t)) != CW_OK) {
-                char why[400];
-                snprintf(why, sizeof why, "%s", cw_last_error());
-                return cw_fail(CW_ERR_DEVICE, "ref: %s", why);
-            }
-            if ((rc = exec(c, &in, &rs)) != CW_OK)
-                return rc;
-            cycle += cw_instr_latency(&in, rs.pos, t);
-            if (cycles)
-                *cycles = cycle;
-            if (in.op != CW_OP_END)
-                continue;
-            if (rs.next < 0)
-                return cw_fail(CW_ERR_DEVICE, "ref: END at position %d without ARGMAX", rs.pos);
-            if (rs.next == CW_TOKEN_BOS)
-                return CW_OK;
-            cw_token_event ev = { rs.pos + 1, rs.next, cycle, cycle - start, 0 };
-            if (on_token && on_token(user, &ev) != 0)
-                return cw_fail(CW_ERR_ABORTED, "stopped by the token callback at position %d",
-                               rs.pos + 1);
-            rs.tok = rs.next;
-            ended = 1;
-            break;
+    r->n_instr = n_instr;
+    r->n_prompt = n_prompt;
+    r->steps = steps;
+    r->tok = cw_read_le32s(c->mem[CW_REG_PROMPT]);
+    return CW_OK;
+}
+
+int cw_ref_core_step(cw_ref_core *c, cw_ref_run *r, cw_token_event *ev)
+{
+    const cw_target_config *t = &c->t;
+    if (r->pos >= r->steps)
+        return 0;
+    run_state rs = { r->pos, r->tok, -1, r->n_prompt };
+    const uint64_t start = r->cycle;
+    for (int pc = 0; pc < r->n_instr; pc++) {
+        cw_instr in;
+        cw_instr_decode(c->mem[CW_REG_PROG] + (size_t)pc * CW_PROG_STRIDE, &in);
+        int rc;
+        if ((rc = cw_instr_check(&in, pc, t)) != CW_OK) {
+            char why[400];
+            snprintf(why, sizeof why, "%s", cw_last_error());
+            return cw_fail(CW_ERR_DEVICE, "ref: %s", why);
         }
-        if (!ended)
-            return cw_fail(CW_ERR_DEVICE, "ref: the program ends without END");
+        if ((rc = exec(c, &in, &rs)) != CW_OK)
+            return rc;
+        r->cycle += cw_instr_latency(&in, rs.pos, t);
+        if (in.op != CW_OP_END)
+            continue;
+        if (rs.next < 0)
+            return cw_fail(CW_ERR_DEVICE, "ref: END at position %d without ARGMAX", rs.pos);
+        if (rs.next == CW_TOKEN_BOS)
+            return 0;
+        cw_token_event e = { rs.pos + 1, rs.next, r->cycle, r->cycle - start, 0 };
+        *ev = e;
+        r->tok = rs.next;
+        r->pos++;
+        return 1;
+    }
+    return cw_fail(CW_ERR_DEVICE, "ref: the program ends without END");
+}
+
+int cw_ref_core_run(cw_ref_core *c, int n_instr, int n_prompt, int steps,
+                    cw_ref_token_fn on_token, void *user, atomic_int *cancel,
+                    uint64_t *cycles)
+{
+    cw_ref_run r;
+    if (cycles)
+        *cycles = 0;
+    int rc = cw_ref_core_begin(c, &r, n_instr, n_prompt, steps);
+    while (rc == CW_OK && r.pos < r.steps) {
+        if (cancel && atomic_load(cancel))
+            return cw_fail(CW_ERR_ABORTED, "cancelled at position %d", r.pos);
+        cw_token_event ev;
+        int k = cw_ref_core_step(c, &r, &ev);
+        if (cycles)
+            *cycles = r.cycle;
+        if (k <= 0)
+            return k;
+        if (on_token && on_token(user, &ev) != 0)
+            return cw_fail(CW_ERR_ABORTED, "stopped by the token callback at position %d",
+                           ev.pos);
     }
     return rc;
 }

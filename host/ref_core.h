@@ -64,4 +64,21 @@ int cw_ref_core_run(cw_ref_core *c, int n_instr, int n_prompt, int steps,
                     cw_ref_token_fn on_token, void *user, atomic_int *cancel,
                     uint64_t *cycles);
 
+/* The same run, one position at a time (the link adapter, host/ref_link.c,
+ * steps the core between the link engine's polls). begin checks the
+ * arguments and reads the first prompt id; each step runs position r->pos:
+ * 1 with *ev filled (predicted_cycles 0), 0 when the run is over (all
+ * steps ran, or the position produced BOS, which is not reported), or a
+ * negative error (CW_ERR_DEVICE for an illegal instruction). r->cycle is
+ * the cycle counter. cw_ref_core_run is begin + step in a loop. */
+typedef struct cw_ref_run {
+    int n_instr, n_prompt, steps;
+    int pos;        /* the next position to run */
+    int tok;        /* the token at position pos */
+    uint64_t cycle; /* cycles since the run began */
+} cw_ref_run;
+
+int cw_ref_core_begin(cw_ref_core *c, cw_ref_run *r, int n_instr, int n_prompt, int steps);
+int cw_ref_core_step(cw_ref_core *c, cw_ref_run *r, cw_token_event *ev);
+
 #endif

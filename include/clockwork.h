@@ -238,10 +238,14 @@ int cw_eval(const cw_model *model, int weight_bits, const int *prompt, int n_pro
 
 typedef struct cw_device cw_device;
 
-/* Opens a device by URI:
- *   "cpu"   the float32 forward pass (llama2.c's arithmetic)
- * Later URIs (int, ref, sim, usb:VID:PID, pcie:, unix:PATH) are added by
- * their own modules; an unknown URI gives CW_ERR_NO_DEVICE. */
+/* Opens a device by URI (docs/api.md has the options):
+ *   "cpu", "int"            the float32 / integer forward pass on the host
+ *   "ref[:TARGET]"          the accelerator's functional model
+ *   "sim[:TARGET]"          the Verilated RTL
+ *   "unix:PATH"             a simulated device behind `clockwork serve`
+ *   "pcie:[DEV|H2C,C2H]"    a board behind a PCIe DMA engine (/dev/xdma0)
+ *   "usb:VID:PID[:SERIAL]"  a board on USB (FTDI bridge or bulk endpoints)
+ * An unknown URI gives CW_ERR_NO_DEVICE. */
 int cw_device_open(const char *uri, cw_device **out);
 void cw_device_close(cw_device *dev);
 

@@ -11,7 +11,19 @@
 //   3 CST     constant word w at word w
 //   6 PROMPT  token id at word position
 // Writes while a run is in progress are ignored (the link engine refuses
-// them before they get here).
+// them before they get here). The word address is the protocol's byte
+// offset / 4 in every region (PROGRAM's stride is CW_PROG_STRIDE = 32
+// bytes; its words 5..7 are not stored).
+//
+// Host read port (hr_*, for the link engine's READ and partial-word
+// WRITEs): the same regions and addressing, plus
+//   7 OUTPUT  token record k (position k+1) at words 4k..4k+3:
+//             pos, token, cycle[31:0], cycle[63:32]
+// Data arrive with hr_valid two cycles after hr_en. OUTPUT has a read port
+// of its own and can be read at any time; the other regions share the
+// sequencer's and the op modules' read ports and are read only while the
+// core is idle (a read while busy returns 0). PROGRAM words 5..7, SCALES'
+// top byte and unknown regions read as 0.
 `default_nettype none
 
 module cw_core #(
@@ -51,7 +63,13 @@ module cw_core #(
     output wire        tok_valid,
     output wire [15:0] tok_pos,
     output wire [31:0] tok_id,
-    output wire [63:0] tok_cycle
+    output wire [63:0] tok_cycle,
+    // host read port
+    input  wire        hr_en,
+    input  wire [2:0]  hr_region,
+    input  wire [23:0] hr_addr,
+    output reg         hr_valid,
+    output reg  [31:0] hr_data
 );
     // ------------------------------------------------------------ widths
     localparam integer PROG_AW = $clog2(PROG_DEPTH);
@@ -66,6 +84,8 @@ module cw_core #(
     localparam integer LINE    = LANES * K * WBITS;     // bits per weight line
     localparam integer LW      = LINE / 32;             // 32-bit slices per line
     localparam integer LW_B    = $clog2(LW) < 1 ? 1 : $clog2(LW);
+    localparam integer LW_S    = $clog2(LW);            // word -> line shift (may be 0)
+    localparam integer L_S     = $clog2(LANES);         // entry -> SCL word shift
     localparam integer K_B     = $clog2(K) < 1 ? 1 : $clog2(K);
     localparam integer L_B     = $clog2(LANES) < 1 ? 1 : $clog2(LANES);
     localparam integer XB_AW   = ACT_AW - $clog2(K) < 1 ? 1 : ACT_AW - $clog2(K);
@@ -81,6 +101,7 @@ module cw_core #(
         if (SCL_DEPTH % LANES != 0 || ACT_DEPTH % K != 0 || KV_DEPTH % K != 0)
             $error("cw_core: SCL_DEPTH, ACT_DEPTH, KV_DEPTH must be multiples of LANES, K, K");
         if (WBITS != 8 && WBITS != 16) $error("cw_core: WBITS must be 8 or 16");
+        if (LW > 256 || LANES > 256) $error("cw_core: the host read port selects among at most 256 slices");
     end
 
     // ------------------------------------------------------------ sequencer
@@ -96,6 +117,9 @@ module cw_core #(
     wire [31:0]        op_tok;
     wire               op_done, amax_valid;
     wire [31:0]        amax_idx;
+    wire               out_we;
+    wire [CTX_AW-1:0]  out_addr;
+    wire [127:0]       out_wdata;
 
     cw_sequencer #(
         .LANES(LANES), .K(K), .WBITS(WBITS), .PROG_DEPTH(PROG_DEPTH),
@@ -110,6 +134,7 @@ module cw_core #(
         .prog_re(prog_re), .prog_raddr(prog_raddr), .prog_rdata(prog_rdata),
         .pr_re(pr_re), .pr_raddr(pr_raddr), .pr_rdata(pr_rdata),
         .tok_valid(tok_valid), .tok_pos(tok_pos), .tok_id(tok_id), .tok_cycle(tok_cycle),
+        .out_we(out_we), .out_addr(out_addr), .out_wdata(out_wdata),
         .op_start(op_start), .op_sel(op_sel), .op_instr(op_instr), .op_pos(op_pos),
         .op_tok(op_tok), .op_rst(op_rst), .op_done(op_done), .amax_valid(amax_valid),
         .amax_idx(amax_idx)
@@ -252,37 +277,103 @@ module cw_core #(
     // ------------------------------------------------------------ memories
     wire ld = wr_en && !busy;   // loads only while idle
 
+    // Host reads of PROG..PROMPT borrow the core's read ports while it is
+    // idle (and not being started: run_start reads PROG and PROMPT).
+    wire hr_idle = hr_en && !busy && !run_start;
+    wire hr_prog = hr_idle && hr_region == 3'd0;
+    wire hr_wgt  = hr_idle && hr_region == 3'd1;
+    wire hr_scl  = hr_idle && hr_region == 3'd2;
+    wire hr_cst  = hr_idle && hr_region == 3'd3;
+    wire hr_pr   = hr_idle && hr_region == 3'd6;
+    wire hr_out  = hr_en && hr_region == 3'd7;
+
     // PROG: 5 lanes of 32 bits; instruction i at words 8i .. 8i+4
     wire [PROG_AW-1:0] prog_waddr = wr_addr[PROG_AW+2:3];
     wire [4:0]         prog_wl    = 5'd1 << wr_addr[2:0];
     cw_ram #(.DEPTH(PROG_DEPTH), .WIDTH(160), .LANE(32), .AW(PROG_AW)) u_prog (
         .clk(clk), .we(ld && wr_region == 3'd0 && wr_addr[2:0] < 3'd5),
         .waddr(prog_waddr), .wlanes(prog_wl), .wdata({5{wr_data}}),
-        .re(prog_re), .raddr(prog_raddr), .rdata(prog_rdata));
+        .re(prog_re || hr_prog), .raddr(prog_re ? prog_raddr : hr_addr[PROG_AW+2:3]),
+        .rdata(prog_rdata));
 
-    // WGT: LW lanes of 32 bits per line
-    wire [WGT_AW-1:0] wgt_waddr = wr_addr[WGT_AW+LW_B-1:LW_B];
-    wire [LW-1:0]     wgt_wl    = {{(LW-1){1'b0}}, 1'b1} << wr_addr[LW_B-1:0];
+    // WGT: LW lanes of 32 bits per line (line = word >> LW_S, lane = the rest)
+    wire [23:0]       wr_line   = wr_addr >> LW_S;
+    wire [23:0]       hr_line   = hr_addr >> LW_S;
+    wire [LW_B-1:0]   wr_wlane  = LW == 1 ? {LW_B{1'b0}} : wr_addr[LW_B-1:0];
+    wire [WGT_AW-1:0] wgt_waddr = wr_line[WGT_AW-1:0];
+    wire [LW-1:0]     wgt_wl    = {{(LW-1){1'b0}}, 1'b1} << wr_wlane;
     cw_ram #(.DEPTH(WGT_LINES), .WIDTH(LINE), .LANE(32), .AW(WGT_AW)) u_wgt (
         .clk(clk), .we(ld && wr_region == 3'd1), .waddr(wgt_waddr), .wlanes(wgt_wl),
         .wdata({LW{wr_data}}),
-        .re(m_wgt_re[s]), .raddr(m_wgt_raddr[s]), .rdata(wgt_rdata));
+        .re(m_wgt_re[s] || hr_wgt), .raddr(hr_wgt ? hr_line[WGT_AW-1:0] : m_wgt_raddr[s]),
+        .rdata(wgt_rdata));
 
     // SCL: LANES lanes of 24 bits per word
-    wire [SCL_AW-1:0] scl_waddr = wr_addr[SCL_AW+L_B-1:L_B];
-    wire [LANES-1:0]  scl_wl    = {{(LANES-1){1'b0}}, 1'b1} << wr_addr[L_B-1:0];
+    wire [23:0]       wr_sw     = wr_addr >> L_S;
+    wire [23:0]       hr_sw     = hr_addr >> L_S;
+    wire [L_B-1:0]    wr_slane  = LANES == 1 ? {L_B{1'b0}} : wr_addr[L_B-1:0];
+    wire [SCL_AW-1:0] scl_waddr = wr_sw[SCL_AW-1:0];
+    wire [LANES-1:0]  scl_wl    = {{(LANES-1){1'b0}}, 1'b1} << wr_slane;
     cw_ram #(.DEPTH(SCL_WDS), .WIDTH(24*LANES), .LANE(24), .AW(SCL_AW)) u_scl (
         .clk(clk), .we(ld && wr_region == 3'd2), .waddr(scl_waddr), .wlanes(scl_wl),
         .wdata({LANES{wr_data[23:0]}}),
-        .re(m_scl_re[s]), .raddr(m_scl_raddr[s]), .rdata(scl_rdata));
+        .re(m_scl_re[s] || hr_scl), .raddr(hr_scl ? hr_sw[SCL_AW-1:0] : m_scl_raddr[s]),
+        .rdata(scl_rdata));
 
     cw_ram #(.DEPTH(CST_DEPTH), .WIDTH(32), .LANE(32), .AW(CST_AW)) u_cst (
         .clk(clk), .we(ld && wr_region == 3'd3), .waddr(wr_addr[CST_AW-1:0]), .wlanes(1'b1),
-        .wdata(wr_data), .re(m_cst_re[s]), .raddr(m_cst_raddr[s]), .rdata(cst_rdata));
+        .wdata(wr_data), .re(m_cst_re[s] || hr_cst),
+        .raddr(hr_cst ? hr_addr[CST_AW-1:0] : m_cst_raddr[s]), .rdata(cst_rdata));
 
     cw_ram #(.DEPTH(MAX_CTX), .WIDTH(32), .LANE(32), .AW(CTX_AW)) u_prompt (
         .clk(clk), .we(ld && wr_region == 3'd6), .waddr(wr_addr[CTX_AW-1:0]), .wlanes(1'b1),
-        .wdata(wr_data), .re(pr_re), .raddr(pr_raddr), .rdata(pr_rdata));
+        .wdata(wr_data), .re(pr_re || hr_pr), .raddr(pr_re ? pr_raddr : hr_addr[CTX_AW-1:0]),
+        .rdata(pr_rdata));
+
+    // OUTPUT: one 128-bit record per position, written by the sequencer at
+    // each END, read by the host at any time through its own port
+    wire [127:0] out_rdata;
+    cw_ram #(.DEPTH(MAX_CTX), .WIDTH(128), .LANE(128), .AW(CTX_AW)) u_out (
+        .clk(clk), .we(out_we), .waddr(out_addr), .wlanes(1'b1), .wdata(out_wdata),
+        .re(hr_out), .raddr(hr_addr[CTX_AW+1:2]), .rdata(out_rdata));
+
+    // host read: memory data on the next cycle, the 32-bit slice after that
+    reg          hr_p1_q;
+    reg [2:0]    hr_reg_q;
+    reg [7:0]    hr_sel_q;   // word bits that pick the slice
+    reg          hr_ok_q;    // the read was served (not refused while busy)
+    wire [LW_B-1:0] hr_wsel = LW == 1 ? {LW_B{1'b0}} : hr_sel_q[LW_B-1:0];
+    wire [L_B-1:0]  hr_ssel = LANES == 1 ? {L_B{1'b0}} : hr_sel_q[L_B-1:0];
+    reg  [31:0]  hr_slice;
+    always @* begin
+        hr_slice = 32'd0;
+        if (hr_ok_q) case (hr_reg_q)
+            3'd0: if (hr_sel_q[2:0] < 3'd5) hr_slice = prog_rdata[32*hr_sel_q[2:0] +: 32];
+            3'd1: hr_slice = wgt_rdata[32*hr_wsel +: 32];
+            3'd2: hr_slice = {8'd0, scl_rdata[24*hr_ssel +: 24]};
+            3'd3: hr_slice = cst_rdata;
+            3'd6: hr_slice = pr_rdata;
+            3'd7: hr_slice = out_rdata[32*hr_sel_q[1:0] +: 32];
+            default: hr_slice = 32'd0;
+        endcase
+    end
+    always @(posedge clk) begin
+        if (rst) begin
+            hr_p1_q  <= 1'b0;
+            hr_reg_q <= 3'd0;
+            hr_sel_q <= 8'd0;
+            hr_ok_q  <= 1'b0;
+            hr_valid <= 1'b0;
+            hr_data  <= 32'd0;
+        end else begin
+            hr_p1_q  <= hr_en;
+            hr_reg_q <= hr_region;
+            hr_sel_q <= hr_addr[7:0];
+            hr_ok_q  <= hr_out || hr_prog || hr_wgt || hr_scl || hr_cst || hr_pr;
+            hr_valid <= hr_p1_q;
+            hr_data  <= hr_slice;
+        end
+    end
 
     // ACT, and XBUF: K narrow lanes per row mirroring ACT's low 16 bits
     wire              act_we    = m_act_we[s];
@@ -327,7 +418,8 @@ module cw_core #(
     assign er_rdata_a = er_q[m_er_raddr_a[s]];
     assign er_rdata_b = er_q[m_er_raddr_b[s]];
 
-    wire unused = &{1'b0, wr_addr, m_xb_raddr[s], m_kc_raddr[s], m_vc_raddr[s]};
+    wire unused = &{1'b0, wr_addr, m_xb_raddr[s], m_kc_raddr[s], m_vc_raddr[s], wr_line,
+                    hr_line, wr_sw, hr_sw, hr_addr, hr_sel_q};
 endmodule
 
 `default_nettype wire

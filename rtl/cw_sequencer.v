@@ -1,6 +1,7 @@
 // cw_sequencer - issues the static program (docs/isa.md): fetch, decode,
 // field checks, the POS/TOK/NEXT registers, the cycle counter, and the
-// token records.
+// token records (tok_* for the link engine's events, out_* for the OUTPUT
+// memory).
 //
 // One instruction is in flight at a time. The instruction at pc issues on
 // cycle T straight from the program memory's output register (the word was
@@ -58,6 +59,11 @@ module cw_sequencer #(
     output reg  [15:0]        tok_pos,
     output reg  [31:0]        tok_id,
     output reg  [63:0]        tok_cycle,
+    // the OUTPUT record of each token (entry pos-1 = pos u32, token u32,
+    // cycle u64), written on the edge that counts the token
+    output wire               out_we,
+    output wire [CTX_AW-1:0]  out_addr,
+    output wire [127:0]       out_wdata,
     // op modules
     output wire               op_start,
     output wire [3:0]         op_sel,
@@ -343,6 +349,10 @@ module cw_sequencer #(
             end
         end
     end
+
+    assign out_we    = end_now && next_set_q && !emit_bos;
+    assign out_addr  = pos_q[CTX_AW-1:0];
+    assign out_wdata = {cycle + 64'd1, emit_id, 16'd0, pos_p1};
 
     assign busy     = state_q != S_IDLE;
     assign op_start = issuing && !bad && !is_seq_op;

@@ -77,6 +77,7 @@ cw_sim *cw_sim_open(const cw_sim_options *o)
     s->core->wr_en = 0;
     s->core->run_start = 0;
     s->core->cancel = 0;
+    s->core->hr_en = 0; /* the host read port is the link engine's */
     s->core->rst = 1;
     for (int i = 0; i < 4; i++)
         s->tick();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_install.sh CLOCKWORK - `make install` into a staging folder, then the
 # example in examples/ builds against the installed library with pkg-config
-# and runs. Prints "N passed, N failed".
+# and runs. Prints "N passed, N failed". CW_SANITIZE_FLAGS (mk/sanitize.mk,
+# under SANITIZE=1): the sanitizers the installed library needs at link time.
 set -u
 cw=$1
 build=$(dirname "$cw")
@@ -18,9 +19,9 @@ for f in usr/bin/clockwork usr/include/clockwork.h usr/lib/libclockwork.a usr/li
 done
 export PKG_CONFIG_SYSROOT_DIR="$tmp/root" PKG_CONFIG_LIBDIR="$tmp/root/usr/lib/pkgconfig"
 # shellcheck disable=SC2046
-if cc -std=c11 -Wall -Werror examples/story.c $(pkg-config --cflags --libs clockwork) -o "$tmp/story" 2>"$tmp/cc.log"; then ok; else bad "example does not build: $(cat "$tmp/cc.log")"; fi
+if cc -std=c11 -Wall -Werror ${CW_SANITIZE_FLAGS:-} examples/story.c $(pkg-config --cflags --libs clockwork) -o "$tmp/story" 2>"$tmp/cc.log"; then ok; else bad "example does not build: $(cat "$tmp/cc.log")"; fi
 # shellcheck disable=SC2046
-if cc -std=c11 examples/story.c $(pkg-config --cflags clockwork) "$tmp/root/usr/lib/libclockwork.a" $(pkg-config --libs-only-other --static clockwork) -lm -lpthread -ldl -o "$tmp/story-static" 2>"$tmp/cc2.log"; then ok; else bad "static link: $(cat "$tmp/cc2.log")"; fi
+if cc -std=c11 ${CW_SANITIZE_FLAGS:-} examples/story.c $(pkg-config --cflags clockwork) "$tmp/root/usr/lib/libclockwork.a" $(pkg-config --libs-only-other --static clockwork) -lm -lpthread -ldl -lftdi1 -lusb-1.0 -o "$tmp/story-static" 2>"$tmp/cc2.log"; then ok; else bad "static link: $(cat "$tmp/cc2.log")"; fi
 out=$(LD_LIBRARY_PATH="$tmp/root/usr/lib" "$tmp/story" "$M/stories260K.bin" "$M/tok512.bin" "Once upon a time" 2>&1)
 case "$out" in
   "Once upon a time, there was a little girl named Lily."*) ok ;;

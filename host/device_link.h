@@ -1,0 +1,39 @@
+/*
+ * device_link.h - devices reached through the link protocol (unix:, pcie:,
+ * usb:, and any other byte stream: the in-process pipe, later the
+ * Verilated device's byte stream). One backend, any transport: the
+ * transport moves bytes, the link session (driver/link_host.c) makes them
+ * reliable, this backend maps the device API onto the session.
+ */
+#ifndef CW_DEVICE_LINK_H
+#define CW_DEVICE_LINK_H
+
+#include "device.h"
+#include "link_host.h"
+#include "link_transport.h"
+
+typedef struct cw_link_open_params {
+    cw_link_host_params host; /* timeouts, retries, chunk sizes */
+    /* A device that does not answer the first INFO (busy with another
+     * host: a server's queue) is asked again until wait_ms has passed. */
+    int wait_ms;
+    int own_transport; /* close the transport with the device */
+    const char *name;  /* the URI, for messages */
+} cw_link_open_params;
+
+void cw_link_open_params_default(cw_link_open_params *p);
+
+/* Opens a device on transport t: drains stale bytes, starts a session
+ * (INFO: protocol version and configuration hash), finds the built-in
+ * target with that hash (CW_ERR_MISMATCH naming the hash when none has
+ * it), and resets a core left running by a previous host. p may be NULL. */
+int cw_device_open_link(cw_link_transport *t, const cw_link_open_params *p, cw_device **out);
+
+/* The session of a link device (tests, tools); NULL for other devices. */
+cw_link_host *cw_device_link_session(cw_device *dev);
+
+extern const cw_device_ops cw_unix_device_ops;
+extern const cw_device_ops cw_pcie_device_ops;
+extern const cw_device_ops cw_usb_device_ops;
+
+#endif
