@@ -81,11 +81,13 @@ $(BUILD)/rtl/bin/%: tests/rtl/%.cpp $(wildcard tests/rtl/*.h tests/rtl/*.v) $(RT
 	@echo "  VERILATE $*"
 	$(Q)scripts/verilate-tb.sh $< $@ $(BUILD)
 
-# The Verilated core, one shared library per target (the sim device loads it)
+# The Verilated device (link engine + core), one shared library per target;
+# the sim device loads it and talks to it through the link protocol
 SIM_TARGETS ?= sim ulx3s-85f
-SIM_LIBS := $(SIM_TARGETS:%=$(BUILD)/sim/libcwsim-%.so)
-$(BUILD)/sim/libcwsim-%.so: $(RTL_SRC) rtl/sim/cw_sim.cpp rtl/sim/cw_sim.h targets/%.target $(BUILD)/clockwork
-	@echo "  VERILATE core for target $*"
+SIM_LIBS := $(SIM_TARGETS:%=$(BUILD)/sim/libcwsimlink-%.so)
+$(BUILD)/sim/libcwsimlink-%.so: $(RTL_SRC) rtl/sim/cw_simlink.cpp rtl/sim/cw_simlink.h \
+		targets/%.target scripts/build-sim.sh $(BUILD)/clockwork
+	@echo "  VERILATE device for target $*"
 	$(Q)scripts/build-sim.sh $* $@ $(BUILD)
 
 # testbenches that include another's body

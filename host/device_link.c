@@ -49,7 +49,7 @@ static int64_t now_ms(void)
 
 /* ------------------------------------------------------------- open/close */
 
-static void link_close(cw_device *dev)
+void cw_linkdev_close(cw_device *dev)
 {
     link_dev *d = dev->impl;
     if (!d)
@@ -99,7 +99,7 @@ static uint16_t session_seq(const void *salt)
     return (uint16_t)(x | 1u);
 }
 
-static int link_attach(cw_device *dev, cw_link_transport *t, const cw_link_open_params *p)
+int cw_linkdev_attach(cw_device *dev, cw_link_transport *t, const cw_link_open_params *p)
 {
     link_dev *d = calloc(1, sizeof *d);
     if (!d) {
@@ -116,7 +116,7 @@ static int link_attach(cw_device *dev, cw_link_transport *t, const cw_link_open_
     for (int i = 0; i < 1024; i++) {
         int n = cw_link_read(t, junk, sizeof junk, 0);
         if (n < 0) {
-            link_close(dev);
+            cw_linkdev_close(dev);
             return n;
         }
         if (n == 0)
@@ -146,7 +146,7 @@ static int link_attach(cw_device *dev, cw_link_transport *t, const cw_link_open_
     if (rc == CW_OK && info->core_state == CW_LINK_CORE_RUNNING)
         rc = cw_link_host_reset(d->h);
     if (rc != CW_OK) {
-        link_close(dev);
+        cw_linkdev_close(dev);
         return rc;
     }
     return CW_OK;
@@ -171,7 +171,7 @@ int cw_device_open_link(cw_link_transport *t, const cw_link_open_params *p, cw_d
     }
     dev->ops = &cw_unix_device_ops; /* the shared operations; the scheme is only a name */
     atomic_init(&dev->cancel, 0);
-    int rc = link_attach(dev, t, p);
+    int rc = cw_linkdev_attach(dev, t, p);
     if (rc != CW_OK) {
         free(dev);
         return rc;
@@ -183,7 +183,7 @@ int cw_device_open_link(cw_link_transport *t, const cw_link_open_params *p, cw_d
 cw_link_host *cw_device_link_session(cw_device *dev)
 {
     if (!dev || (dev->ops != &cw_unix_device_ops && dev->ops != &cw_pcie_device_ops &&
-                 dev->ops != &cw_usb_device_ops))
+                 dev->ops != &cw_usb_device_ops && dev->ops != &cw_sim_device_ops))
         return NULL;
     return ((link_dev *)dev->impl)->h;
 }
@@ -255,7 +255,7 @@ static int unix_open(cw_device *dev, const char *arg)
     cw_link_transport *t;
     if ((rc = cw_link_unix_connect(path, &t)) != CW_OK)
         return rc;
-    return link_attach(dev, t, &p);
+    return cw_linkdev_attach(dev, t, &p);
 }
 
 static int pcie_open(cw_device *dev, const char *arg)
@@ -285,7 +285,7 @@ static int pcie_open(cw_device *dev, const char *arg)
     cw_link_transport *t;
     if ((rc = cw_link_fifo_open(h2c, c2h, p.wait_ms, &t)) != CW_OK)
         return rc;
-    return link_attach(dev, t, &p);
+    return cw_linkdev_attach(dev, t, &p);
 }
 
 static int usb_option(void *ctx, const char *key, const char *value)
@@ -311,7 +311,7 @@ static int usb_open(cw_device *dev, const char *arg)
     cw_link_transport *t;
     if ((rc = cw_link_usb_open(&up, &t)) != CW_OK)
         return rc;
-    return link_attach(dev, t, &p);
+    return cw_linkdev_attach(dev, t, &p);
 }
 
 /* ------------------------------------------------------------------ load */
@@ -328,7 +328,7 @@ static int on_write_progress(void *user, uint64_t done, uint64_t total)
     return c->p->on_progress(c->p->user, c->base + done, c->total);
 }
 
-static int link_load_artifact(cw_device *dev, const cw_artifact *a, const cw_load_params *p)
+int cw_linkdev_load_artifact(cw_device *dev, const cw_artifact *a, const cw_load_params *p)
 {
     link_dev *d = dev->impl;
     const cw_target_config *t = &d->target;
@@ -390,7 +390,7 @@ static int link_load_artifact(cw_device *dev, const cw_artifact *a, const cw_loa
     return CW_OK;
 }
 
-static int link_load_model(cw_device *dev, const cw_model *m, const cw_load_params *p)
+int cw_linkdev_load_model(cw_device *dev, const cw_model *m, const cw_load_params *p)
 {
     link_dev *d = dev->impl;
     cw_compile_params cp;
@@ -400,7 +400,7 @@ static int link_load_model(cw_device *dev, const cw_model *m, const cw_load_para
     cw_artifact *a = NULL;
     int rc = cw_compile(m, &cp, &a);
     if (rc == CW_OK)
-        rc = link_load_artifact(dev, a, p);
+        rc = cw_linkdev_load_artifact(dev, a, p);
     cw_artifact_close(a);
     return rc;
 }
@@ -433,7 +433,7 @@ static int on_link_token(void *user, const cw_link_token *t)
     return e->p->on_token ? e->p->on_token(e->p->user, &ev) : 0;
 }
 
-static int link_generate(cw_device *dev, const int *prompt, int n_prompt,
+int cw_linkdev_generate(cw_device *dev, const int *prompt, int n_prompt,
                          const cw_generate_params *p, int *out, int max_out, int *n_out)
 {
     link_dev *d = dev->impl;
@@ -463,7 +463,7 @@ static int link_generate(cw_device *dev, const int *prompt, int n_prompt,
     return rc;
 }
 
-static int link_get_target(cw_device *dev, cw_target_config *out)
+int cw_linkdev_get_target(cw_device *dev, cw_target_config *out)
 {
     *out = ((link_dev *)dev->impl)->target;
     return CW_OK;
@@ -471,15 +471,15 @@ static int link_get_target(cw_device *dev, cw_target_config *out)
 
 const cw_device_ops cw_unix_device_ops = {
     "unix", "a simulated device behind 'clockwork serve' (unix:PATH)",
-    unix_open, link_load_model, link_generate, link_close, link_load_artifact, link_get_target,
+    unix_open, cw_linkdev_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact, cw_linkdev_get_target,
 };
 
 const cw_device_ops cw_pcie_device_ops = {
     "pcie", "a board behind a PCIe DMA engine (pcie:/dev/xdma0 or pcie:H2C,C2H)",
-    pcie_open, link_load_model, link_generate, link_close, link_load_artifact, link_get_target,
+    pcie_open, cw_linkdev_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact, cw_linkdev_get_target,
 };
 
 const cw_device_ops cw_usb_device_ops = {
     "usb", "a board on USB: FTDI UART or bulk endpoints (usb:VID:PID[:SERIAL])",
-    usb_open, link_load_model, link_generate, link_close, link_load_artifact, link_get_target,
+    usb_open, cw_linkdev_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact, cw_linkdev_get_target,
 };

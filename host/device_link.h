@@ -29,6 +29,17 @@ void cw_link_open_params_default(cw_link_open_params *p);
  * it), and resets a core left running by a previous host. p may be NULL. */
 int cw_device_open_link(cw_link_transport *t, const cw_link_open_params *p, cw_device **out);
 
+/* Attaches a link session on transport t to dev (what the open of every
+ * link scheme does once it has its transport); and the device operations
+ * every link device shares (the sim device reuses them). */
+int cw_linkdev_attach(cw_device *dev, cw_link_transport *t, const cw_link_open_params *p);
+int cw_linkdev_load_model(cw_device *dev, const cw_model *m, const cw_load_params *p);
+int cw_linkdev_load_artifact(cw_device *dev, const cw_artifact *a, const cw_load_params *p);
+int cw_linkdev_generate(cw_device *dev, const int *prompt, int n_prompt,
+                     const cw_generate_params *p, int *out, int max_out, int *n_out);
+int cw_linkdev_get_target(cw_device *dev, cw_target_config *out);
+void cw_linkdev_close(cw_device *dev);
+
 /* The session of a link device (tests, tools); NULL for other devices. */
 cw_link_host *cw_device_link_session(cw_device *dev);
 

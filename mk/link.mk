@@ -1,27 +1,16 @@
 # link.mk - the RTL link (rtl/cw_link_*.v, rtl/cw_device.v, rtl/cw_phy_*.v):
 #
-#   make simlink     build/sim/libcwsimlink-TARGET.so: the Verilated cw_device
-#                    driven through its link byte streams (rtl/sim/cw_simlink.h)
+#   make sim         build/sim/libcwsimlink-TARGET.so (top Makefile's SIM_LIBS):
+#                    the Verilated cw_device driven through its link byte
+#                    streams (rtl/sim/cw_simlink.h); the `sim` device uses it
 #   make lint-link   verilator --lint-only -Wall of cw_device for every target
 #                    and of each PHY with a few parameter sets (part of `make lint`)
 #   make synth-link  yosys synth_ecp5 of cw_device with small parameters
 #
-# `make test` builds the simlink libraries first (tests/unit/test_simlink.c
-# drives one with driver/link_host.c); the testbenches tests/rtl/tb_link.cpp
-# and tb_phy_*.cpp are picked up by the top Makefile.
+# The testbenches tests/rtl/tb_link.cpp and tb_phy_*.cpp are picked up by the
+# top Makefile.
 
-SIMLINK_TARGETS ?= sim
-SIMLINK_LIBS := $(SIMLINK_TARGETS:%=$(BUILD)/sim/libcwsimlink-%.so)
-
-$(BUILD)/sim/libcwsimlink-%.so: $(RTL_SRC) rtl/sim/cw_simlink.cpp rtl/sim/cw_simlink.h \
-		rtl/sim/cw_sim.h targets/%.target scripts/build-sim.sh $(BUILD)/clockwork
-	@echo "  VERILATE device for target $*"
-	$(Q)CW_SIM_TOP=cw_device CW_SIM_HARNESS=rtl/sim/cw_simlink.cpp scripts/build-sim.sh $* $@ $(BUILD)
-
-.PHONY: simlink lint-link synth-link
-simlink: $(SIMLINK_LIBS)
-sim: simlink
-test: simlink
+.PHONY: lint-link synth-link
 
 LINK_PHY_LINT := \
 	"cw_phy_uart -GCLKS_PER_BIT=4" "cw_phy_uart -GCLKS_PER_BIT=434 -GRX_DEPTH=64" \

@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
-# build-sim.sh TARGET OUT.so BUILD - the Verilated cw_core for one target's
-# parameters (from `clockwork target NAME --params`, i.e. targets/NAME.target),
-# with rtl/sim/cw_sim.cpp, linked as a shared library for the sim device.
-# CW_SIM_TOP=cw_device CW_SIM_HARNESS=rtl/sim/cw_simlink.cpp builds the
-# byte-stream harness of the whole device instead (mk/link.mk).
+# build-sim.sh TARGET OUT.so BUILD - the Verilated device (rtl/cw_device.v:
+# link engine + core) for one target's parameters (from `clockwork target
+# NAME --params`, i.e. targets/NAME.target), with the byte-stream harness
+# rtl/sim/cw_simlink.cpp, linked as a shared library for the sim device.
 set -eu
 target=$1 out=$2 build=$3
-top=${CW_SIM_TOP:-cw_core}
-harness=${CW_SIM_HARNESS:-rtl/sim/cw_sim.cpp}
+top=cw_device
+harness=rtl/sim/cw_simlink.cpp
 root=$(pwd)
-obj="$build/sim/obj-$target"
-[ "$top" = cw_core ] || obj="$build/sim/obj-$top-$target"
+obj="$build/sim/obj-$top-$target"
 mkdir -p "$obj"
 params=$("$build/clockwork" target "$target" --params)
 # shellcheck disable=SC2086

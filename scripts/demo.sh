@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 build=$(dirname "$cw")
 target=ulx3s-85f
 device="sim:$target"
-[ -f "$build/sim/libcwsim-$target.so" ] || device="ref:$target"
+[ -f "$build/sim/libcwsimlink-$target.so" ] || device="ref:$target"
 
 if models=$(scripts/find-models.sh); then
   prompt="Once upon a time"

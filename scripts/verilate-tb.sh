@@ -6,6 +6,9 @@
 #   // sources: rtl/extra.v          (optional; rtl/ is searched anyway)
 # A top in tests/rtl/NAME.v (a test-only wrapper) wins over rtl/NAME.v.
 # It links build/libclockwork.a, so it can call the hls/ kernels.
+# CW_TB_SANITIZE (set by mk/sanitize.mk under SANITIZE=1): the sanitizers the
+# library was built with, added at link time (the library's code is checked;
+# the Verilated model is not instrumented, which would only slow it down).
 set -eu
 tb=$1 out=$2 build=$3
 name=$(basename "$tb" .cpp)
@@ -24,6 +27,6 @@ verilator --cc --exe --build -j 2 --assert --trace-fst -Wall -Wno-fatal \
   "$root/$topfile" "$root/$tb" \
   --Mdir "$mdir" -o "$root/$out" \
   -CFLAGS "-O1 -std=c++17 -I$root/include -I$root/hls -I$root/host -I$root/tests/rtl" \
-  -LDFLAGS "$root/$build/libclockwork.a -lm -lpthread" >"$mdir/build.log" 2>&1 \
+  -LDFLAGS "${CW_TB_SANITIZE:-} $root/$build/libclockwork.a -lm -lpthread" >"$mdir/build.log" 2>&1 \
   || { tail -n 40 "$mdir/build.log" >&2; exit 1; }
 grep -E "%Warning" "$mdir/build.log" | head -n 20 >&2 || true

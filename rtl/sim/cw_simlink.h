@@ -6,7 +6,8 @@
  * docs/protocol.md), advances the clock and pulls device->host bytes; a
  * cw_link_transport over these calls lets driver/link_host.c drive the RTL.
  *
- * The options are those of cw_sim.h (waveform, seed).
+ * This is how libclockwork's `sim` device reaches the RTL: no side door into
+ * the core's memories, the same frames a board gets.
  */
 #ifndef CW_SIMLINK_H
 #define CW_SIMLINK_H
@@ -14,7 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cw_sim.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,6 +23,13 @@ extern "C" {
 #define CW_SIMLINK_ABI 1
 
 typedef struct cw_simlink cw_simlink;
+
+typedef struct cw_sim_options {
+    const char *trace_path; /* FST waveform, or NULL */
+    uint64_t trace_from;    /* first cycle traced (since open) */
+    uint64_t trace_to;      /* last cycle traced; 0: to the end */
+    uint64_t seed;          /* randomizes the initial state of every register */
+} cw_sim_options;
 
 int cw_simlink_abi(void);
 const char *cw_simlink_target(void); /* the target name it was built for */
