@@ -938,9 +938,6 @@ int main(int argc, char **argv)
         "FIFO pair to `clockwork serve` (stands in for a PCIe DMA engine)",
         fifo ? fifo_uri : NULL, "ref",
         "no server: run through make bench, or give --fifo with a server running" };
-    tspecs[n_tspecs++] = (transport_spec){
-        "link into the Verilated RTL (rtl/cw_device.v)", NULL, "sim",
-        "no device URI reaches the RTL link engine in this build" };
     const char *env_tr = getenv("BENCH_TRANSPORTS");
     char *env_copy = env_tr && env_tr[0] ? strdup(env_tr) : NULL;
     for (char *save = NULL, *item = env_copy ? strtok_r(env_copy, ";", &save) : NULL;
@@ -1164,7 +1161,8 @@ int main(int argc, char **argv)
         if (!d->accel || d->n_runs == 0)
             continue;
         fprintf(f, "%s    {\"transport\": \"%s\", \"uri\": ", first ? "" : ",\n",
-                strncmp(d->uri, "sim", 3) == 0 ? "none: the Verilated core's write port, in process"
+                strncmp(d->uri, "sim", 3) == 0
+                    ? "the link protocol into the Verilated RTL (rtl/cw_device.v), in process"
                                                : "none: the ref core, in process");
         jstr(f, d->uri);
         fprintf(f, ", \"status\": \"measured\", \"upload_bytes\": %llu, \"upload_s\": ",

@@ -435,7 +435,7 @@ def page(res, img_rel, plots, json_rel):
         w("## The Verilated RTL (`sim`)\n")
         w("Simulated cycles per second: the core's cycle count at the last token over the wall "
           "time of the generation. The whole run: opening the device (loading the Verilated "
-          "library), uploading the artifact through the core's write port, and generating; "
+          "library), uploading the artifact over the link protocol into the Verilated device, and generating; "
           "medians over the runs.\n")
         w("| device | simulated cycles/s | open s | upload s | generate s | whole run s |")
         w("| --- | ---: | ---: | ---: | ---: | ---: |")
