@@ -135,6 +135,15 @@ int cw_device_generate(cw_device *d, const int *prompt, int n_prompt,
     return d->ops->generate(d, prompt, n_prompt, p, out, max_out, n_out);
 }
 
+int cw_device_reset(cw_device *d)
+{
+    cw_clear_error();
+    if (!d)
+        return cw_fail(CW_ERR_INVALID_ARG, "cw_device_reset: NULL device");
+    atomic_store(&d->cancel, 0);
+    return d->ops->reset ? d->ops->reset(d) : CW_OK;
+}
+
 void cw_device_cancel(cw_device *d)
 {
     if (d)

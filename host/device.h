@@ -25,6 +25,8 @@ typedef struct cw_device_ops {
     /* Accelerator devices only (NULL on host devices). */
     int (*load_artifact)(cw_device *dev, const cw_artifact *a, const cw_load_params *p);
     int (*get_target)(cw_device *dev, cw_target_config *out);
+    /* Devices with state between runs (NULL: nothing to reset). */
+    int (*reset)(cw_device *dev);
 } cw_device_ops;
 
 struct cw_device {

@@ -73,5 +73,5 @@ static void cpu_close(cw_device *dev)
 
 const cw_device_ops cw_cpu_device_ops = {
     "cpu", "float32 forward pass on the host (llama2.c's arithmetic)",
-    cpu_open, cpu_load, cpu_generate, cpu_close, NULL, NULL,
+    cpu_open, cpu_load, cpu_generate, cpu_close, NULL, NULL, NULL,
 };

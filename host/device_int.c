@@ -102,5 +102,5 @@ static void int_close(cw_device *dev)
 
 const cw_device_ops cw_int_device_ops = {
     "int", "integer forward pass on the host (the hls/ kernels' arithmetic)",
-    int_open, int_load, int_generate, int_close, NULL, NULL,
+    int_open, int_load, int_generate, int_close, NULL, NULL, NULL,
 };

@@ -469,17 +469,26 @@ int cw_linkdev_get_target(cw_device *dev, cw_target_config *out)
     return CW_OK;
 }
 
+int cw_linkdev_reset(cw_device *dev)
+{
+    link_dev *d = dev->impl;
+    return cw_link_host_reset(d->h);
+}
+
 const cw_device_ops cw_unix_device_ops = {
     "unix", "a simulated device behind 'clockwork serve' (unix:PATH)",
     unix_open, cw_linkdev_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact, cw_linkdev_get_target,
+    cw_linkdev_reset,
 };
 
 const cw_device_ops cw_pcie_device_ops = {
     "pcie", "a board behind a PCIe DMA engine (pcie:/dev/xdma0 or pcie:H2C,C2H)",
     pcie_open, cw_linkdev_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact, cw_linkdev_get_target,
+    cw_linkdev_reset,
 };
 
 const cw_device_ops cw_usb_device_ops = {
     "usb", "a board on USB: FTDI UART or bulk endpoints (usb:VID:PID[:SERIAL])",
     usb_open, cw_linkdev_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact, cw_linkdev_get_target,
+    cw_linkdev_reset,
 };

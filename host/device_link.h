@@ -39,6 +39,7 @@ int cw_linkdev_generate(cw_device *dev, const int *prompt, int n_prompt,
                      const cw_generate_params *p, int *out, int max_out, int *n_out);
 int cw_linkdev_get_target(cw_device *dev, cw_target_config *out);
 void cw_linkdev_close(cw_device *dev);
+int cw_linkdev_reset(cw_device *dev);
 
 /* The session of a link device (tests, tools); NULL for other devices. */
 cw_link_host *cw_device_link_session(cw_device *dev);

@@ -185,4 +185,5 @@ static int ref_get_target(cw_device *dev, cw_target_config *out)
 const cw_device_ops cw_ref_device_ops = {
     "ref", "functional simulator of the accelerator, instruction by instruction",
     ref_open, ref_load_model, ref_generate, ref_close, ref_load_artifact, ref_get_target,
+    NULL,
 };

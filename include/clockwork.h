@@ -311,6 +311,12 @@ int cw_device_generate(cw_device *dev, const int *prompt, int n_prompt,
 /* Asks a running cw_device_generate() to stop; safe from any thread. */
 void cw_device_cancel(cw_device *dev);
 
+/* Returns the device to idle: a run left in progress (by a cancelled call,
+ * or by another host of a shared device) is stopped and its pending events
+ * dropped; what was loaded stays loaded. On host devices and ref, which keep
+ * no state between runs, it does nothing and succeeds. */
+int cw_device_reset(cw_device *dev);
+
 #ifdef __cplusplus
 }
 #endif

@@ -129,6 +129,8 @@ static void test_bad_arguments(void **st)
     assert_int_equal(cw_device_open("cpu", &d), CW_OK);
     assert_int_equal(cw_device_generate(d, ids, 1, &p, NULL, 0, &n), CW_ERR_NOT_LOADED);
     cw_device_close(d);
+    assert_int_equal(cw_device_reset(dev), CW_OK); /* nothing to reset on the host */
+    assert_int_equal(cw_device_reset(NULL), CW_ERR_INVALID_ARG);
     assert_string_equal(cw_strerror(CW_ERR_TOO_LONG), "longer than the context");
     assert_string_equal(cw_strerror(12345), "unknown error");
 }

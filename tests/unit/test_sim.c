@@ -36,6 +36,12 @@ static int record(void *user, const cw_token_event *ev)
     return 0;
 }
 
+static int stop_at_5(void *user, const cw_token_event *ev)
+{
+    (void)user;
+    return ev->pos >= 5;
+}
+
 static void generate(cw_device *d, const int *prompt, int n_prompt, int steps, run *r)
 {
     cw_generate_params p;
@@ -144,6 +150,22 @@ static void test_prompt_and_mismatch(void **st)
     for (int i = 0; i < 5; i++)
         assert_int_equal(a.ids[i], prompt[i + 1]); /* the prompt comes back forced */
     cw_device_close(ref);
+
+    /* stopped by the callback mid-run, reset, run again: the same tokens */
+    cw_generate_params gp;
+    cw_generate_params_default(&gp);
+    gp.steps = 40;
+    gp.temperature = 0.0f;
+    gp.on_token = stop_at_5;
+    int n = 0;
+    assert_int_equal(cw_device_generate(sim, prompt, 6, &gp, NULL, 0, &n), CW_ERR_ABORTED);
+    assert_int_equal(n, 5);
+    assert_int_equal(cw_device_reset(sim), CW_OK);
+    static run c;
+    generate(sim, prompt, 6, 40, &c);
+    assert_int_equal(c.n, a.n);
+    assert_memory_equal(c.ids, a.ids, (size_t)a.n * sizeof(int));
+    assert_memory_equal(c.stamp, a.stamp, (size_t)a.n * sizeof(uint64_t));
 
     cw_compile_params cp;
     cw_compile_params_default(&cp);
