@@ -91,6 +91,29 @@ int cw_device_load_model(cw_device *d, const cw_model *m, const cw_load_params *
     return d->ops->load_model(d, m, p);
 }
 
+int cw_accel_load_model(cw_device *d, const cw_model *m, const cw_load_params *p)
+{
+    cw_target_config t, named;
+    int rc = d->ops->get_target(d, &t);
+    if (rc != CW_OK)
+        return rc;
+    /* Compile for the device's own configuration, found by name and checked
+     * by hash (a device on a target file needs its artifact compiled ahead). */
+    if (cw_target_get(t.name, &named) != CW_OK || named.hash != t.hash)
+        return cw_fail(CW_ERR_UNSUPPORTED, "device target '%s' is not a built-in target: "
+                       "compile with --target FILE and load the artifact", t.name);
+    cw_compile_params cp;
+    cw_compile_params_default(&cp);
+    cp.target = t.name;
+    cp.weight_bits = p->weight_bits ? p->weight_bits : (t.wbits == 8 ? 8 : 16);
+    cw_artifact *a = NULL;
+    rc = cw_compile(m, &cp, &a);
+    if (rc == CW_OK)
+        rc = d->ops->load_artifact(d, a, p);
+    cw_artifact_close(a);
+    return rc;
+}
+
 int cw_device_load_artifact(cw_device *d, const cw_artifact *a, const cw_load_params *p)
 {
     cw_clear_error();

@@ -48,6 +48,10 @@ int cw_host_generate(cw_device *dev, const cw_model_config *cfg, cw_step_fn step
 int cw_check_generate_args(const cw_model_config *cfg, const int *prompt, int n_prompt,
                            const cw_generate_params *p, int *steps);
 
+/* load_model of the accelerator devices: compile for the device's target
+ * (8-bit weights by default on an 8-bit target, else 16), then load_artifact. */
+int cw_accel_load_model(cw_device *dev, const cw_model *m, const cw_load_params *p);
+
 extern const cw_device_ops cw_cpu_device_ops;
 extern const cw_device_ops cw_int_device_ops;
 extern const cw_device_ops cw_ref_device_ops;

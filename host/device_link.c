@@ -390,20 +390,6 @@ int cw_linkdev_load_artifact(cw_device *dev, const cw_artifact *a, const cw_load
     return CW_OK;
 }
 
-int cw_linkdev_load_model(cw_device *dev, const cw_model *m, const cw_load_params *p)
-{
-    link_dev *d = dev->impl;
-    cw_compile_params cp;
-    cw_compile_params_default(&cp);
-    cp.target = d->target.name;
-    cp.weight_bits = p->weight_bits ? p->weight_bits : (d->target.wbits == 8 ? 8 : 16);
-    cw_artifact *a = NULL;
-    int rc = cw_compile(m, &cp, &a);
-    if (rc == CW_OK)
-        rc = cw_linkdev_load_artifact(dev, a, p);
-    cw_artifact_close(a);
-    return rc;
-}
 
 /* -------------------------------------------------------------- generate */
 
@@ -477,18 +463,18 @@ int cw_linkdev_reset(cw_device *dev)
 
 const cw_device_ops cw_unix_device_ops = {
     "unix", "a simulated device behind 'clockwork serve' (unix:PATH)",
-    unix_open, cw_linkdev_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact, cw_linkdev_get_target,
+    unix_open, cw_accel_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact, cw_linkdev_get_target,
     cw_linkdev_reset,
 };
 
 const cw_device_ops cw_pcie_device_ops = {
     "pcie", "a board behind a PCIe DMA engine (pcie:/dev/xdma0 or pcie:H2C,C2H)",
-    pcie_open, cw_linkdev_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact, cw_linkdev_get_target,
+    pcie_open, cw_accel_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact, cw_linkdev_get_target,
     cw_linkdev_reset,
 };
 
 const cw_device_ops cw_usb_device_ops = {
     "usb", "a board on USB: FTDI UART or bulk endpoints (usb:VID:PID[:SERIAL])",
-    usb_open, cw_linkdev_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact, cw_linkdev_get_target,
+    usb_open, cw_accel_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact, cw_linkdev_get_target,
     cw_linkdev_reset,
 };

@@ -33,7 +33,6 @@ int cw_device_open_link(cw_link_transport *t, const cw_link_open_params *p, cw_d
  * link scheme does once it has its transport); and the device operations
  * every link device shares (the sim device reuses them). */
 int cw_linkdev_attach(cw_device *dev, cw_link_transport *t, const cw_link_open_params *p);
-int cw_linkdev_load_model(cw_device *dev, const cw_model *m, const cw_load_params *p);
 int cw_linkdev_load_artifact(cw_device *dev, const cw_artifact *a, const cw_load_params *p);
 int cw_linkdev_generate(cw_device *dev, const int *prompt, int n_prompt,
                      const cw_generate_params *p, int *out, int max_out, int *n_out);

@@ -94,25 +94,6 @@ static int ref_load_artifact(cw_device *dev, const cw_artifact *a, const cw_load
     return copy_artifact(a, &d->art);
 }
 
-static int ref_load_model(cw_device *dev, const cw_model *m, const cw_load_params *p)
-{
-    ref_device *d = dev->impl;
-    cw_compile_params cp;
-    cw_compile_params_default(&cp);
-    cp.weight_bits = p->weight_bits ? p->weight_bits : 16;
-    /* Compile for this device's own configuration, not by name. */
-    cp.target = d->core.t.name;
-    cw_target_config named;
-    if (cw_target_get(cp.target, &named) != CW_OK || named.hash != d->core.t.hash)
-        return cw_fail(CW_ERR_UNSUPPORTED, "device target '%s' is not a built-in target: "
-                       "compile with --target FILE and load the artifact", d->core.t.name);
-    cw_artifact *a = NULL;
-    int rc = cw_compile(m, &cp, &a);
-    if (rc == CW_OK)
-        rc = ref_load_artifact(dev, a, p);
-    cw_artifact_close(a);
-    return rc;
-}
 
 typedef struct emit_ctx {
     ref_device *d;
@@ -184,6 +165,6 @@ static int ref_get_target(cw_device *dev, cw_target_config *out)
 
 const cw_device_ops cw_ref_device_ops = {
     "ref", "functional simulator of the accelerator, instruction by instruction",
-    ref_open, ref_load_model, ref_generate, ref_close, ref_load_artifact, ref_get_target,
+    ref_open, cw_accel_load_model, ref_generate, ref_close, ref_load_artifact, ref_get_target,
     NULL,
 };

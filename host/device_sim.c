@@ -180,6 +180,6 @@ static int sim_open(cw_device *dev, const char *arg)
 
 const cw_device_ops cw_sim_device_ops = {
     "sim", "the Verilated RTL, through its link (sim[:TARGET][?trace=FILE&from=N&to=N])",
-    sim_open, cw_linkdev_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact,
+    sim_open, cw_accel_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact,
     cw_linkdev_get_target, cw_linkdev_reset,
 };
