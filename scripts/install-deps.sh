@@ -11,6 +11,7 @@ PACKAGES=(
   cppcheck                        # make lint
   verilator g++ zlib1g-dev        # the RTL simulator, its harness, FST waveforms
   libusb-1.0-0-dev libftdi1-dev   # USB transports
+  yosys                           # tests/cli/test_boards.sh (board shells)
 )
 
 missing=()

