@@ -1,7 +1,7 @@
 /*
  * link_pipe.c - the in-process transport pair: two ring buffers under one
- * mutex, a condition variable per direction, and a fault injector on the
- * writing side of each direction.
+ * mutex, a condition variable per direction, and a fault injector
+ * (link_fault.c) on the writing side of each direction.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -17,9 +17,7 @@
 typedef struct direction {
     uint8_t *ring;
     size_t head, count;
-    cw_link_fault fault;
-    uint64_t rng;
-    cw_link_fault_counts counts;
+    cw_link_injector inj;
     pthread_cond_t readable;
 } direction;
 
@@ -39,39 +37,14 @@ struct pipe_end {
     int side; /* 0: host end (writes dir 0, reads dir 1); 1: device end */
 };
 
-/* splitmix64: small, seedable, good enough for fault placement. */
-static uint64_t next_rand(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static double uniform(uint64_t *s)
-{
-    return (double)(next_rand(s) >> 11) * (1.0 / 9007199254740992.0);
-}
-
 static void push(direction *d, uint8_t b)
 {
     if (d->count == RING_BYTES) {
-        d->counts.overflow++;
+        d->inj.counts.overflow++;
         return;
     }
     d->ring[(d->head + d->count) % RING_BYTES] = b;
     d->count++;
-}
-
-static void set_fault(direction *d, const cw_link_fault *f)
-{
-    if (f) {
-        if (f->seed != d->fault.seed || d->rng == 0)
-            d->rng = f->seed ^ 0x5DEECE66Dull;
-        d->fault = *f;
-    } else {
-        memset(&d->fault, 0, sizeof d->fault);
-    }
 }
 
 static int pipe_write(cw_link_transport *t, const void *buf, size_t n)
@@ -80,29 +53,11 @@ static int pipe_write(cw_link_transport *t, const void *buf, size_t n)
     direction *d = &e->p->dir[e->side];
     const uint8_t *b = buf;
     pthread_mutex_lock(&e->p->lock);
-    const cw_link_fault *f = &d->fault;
-    int faulty = f->corrupt > 0 || f->drop > 0 || f->dup > 0;
     for (size_t i = 0; i < n; i++) {
-        d->counts.bytes++;
-        if (faulty) {
-            double u = uniform(&d->rng);
-            if (u < f->corrupt) {
-                push(d, (uint8_t)(b[i] ^ (uint8_t)(1 + next_rand(&d->rng) % 255)));
-                d->counts.corrupted++;
-                continue;
-            }
-            u -= f->corrupt;
-            if (u < f->drop) {
-                d->counts.dropped++;
-                continue;
-            }
-            u -= f->drop;
-            if (u < f->dup) {
-                push(d, b[i]);
-                d->counts.duplicated++;
-            }
-        }
-        push(d, b[i]);
+        uint8_t o[2];
+        int k = cw_link_injector_byte(&d->inj, b[i], o);
+        for (int j = 0; j < k; j++)
+            push(d, o[j]);
     }
     pthread_cond_broadcast(&d->readable);
     pthread_mutex_unlock(&e->p->lock);
@@ -213,8 +168,8 @@ int cw_link_pipe_open(const cw_link_fault *to_device, const cw_link_fault *to_ho
     for (int i = 0; i < 2; i++)
         pthread_cond_init(&p->dir[i].readable, &ca);
     pthread_condattr_destroy(&ca);
-    set_fault(&p->dir[0], to_device);
-    set_fault(&p->dir[1], to_host);
+    cw_link_injector_set(&p->dir[0].inj, to_device);
+    cw_link_injector_set(&p->dir[1].inj, to_host);
     p->refs = 2;
     e0->t.ops = &pipe_ops;
     e0->t.impl = e0;
@@ -243,8 +198,8 @@ void cw_link_pipe_set_faults(cw_link_transport *end, const cw_link_fault *to_dev
 {
     pipe_end *e = end->impl;
     pthread_mutex_lock(&e->p->lock);
-    set_fault(&e->p->dir[0], to_device);
-    set_fault(&e->p->dir[1], to_host);
+    cw_link_injector_set(&e->p->dir[0].inj, to_device);
+    cw_link_injector_set(&e->p->dir[1].inj, to_host);
     pthread_mutex_unlock(&e->p->lock);
 }
 
@@ -254,8 +209,8 @@ void cw_link_pipe_counts(cw_link_transport *end, cw_link_fault_counts *to_device
     pipe_end *e = end->impl;
     pthread_mutex_lock(&e->p->lock);
     if (to_device)
-        *to_device = e->p->dir[0].counts;
+        *to_device = e->p->dir[0].inj.counts;
     if (to_host)
-        *to_host = e->p->dir[1].counts;
+        *to_host = e->p->dir[1].inj.counts;
     pthread_mutex_unlock(&e->p->lock);
 }

@@ -3,10 +3,9 @@
  *
  * cw_link_pipe_open() returns two connected transports: bytes written to
  * the host end are read from the device end and the other way round. Each
- * direction can damage the bytes passing through it, byte by byte, from a
- * seeded generator: with probability `corrupt` a byte is xored with a
- * random non-zero mask, with `drop` it is lost, with `dup` it is delivered
- * twice. The same seed and the same bytes written give the same faults.
+ * direction can damage the bytes passing through it with the injector of
+ * link_fault.h (corrupt, drop, duplicate; seeded, so the same seed and the
+ * same bytes written give the same faults).
  *
  * Two ways to drive the device end:
  *  - pumped (single thread, deterministic): cw_link_pipe_set_pump() gives
@@ -23,22 +22,8 @@
 
 #include <stdint.h>
 
+#include "link_fault.h"
 #include "link_transport.h"
-
-typedef struct cw_link_fault {
-    double corrupt; /* probability per byte */
-    double drop;
-    double dup;
-    uint64_t seed;
-} cw_link_fault;
-
-typedef struct cw_link_fault_counts {
-    uint64_t bytes;      /* bytes written into this direction */
-    uint64_t corrupted;
-    uint64_t dropped;
-    uint64_t duplicated;
-    uint64_t overflow;   /* bytes lost because the reader fell 1 MiB behind */
-} cw_link_fault_counts;
 
 /* Either fault pointer may be NULL (a clean direction). */
 int cw_link_pipe_open(const cw_link_fault *to_device, const cw_link_fault *to_host,

@@ -5,8 +5,12 @@
  * cw_link_host_*: what lies under the session is a cw_link_transport.
  *
  * URIs: unix:PATH, pcie:[DEV | H2C,C2H], usb:VID:PID[:SERIAL], each with
- * ?key=value&... options (docs/api.md).
+ * ?key=value&... options (docs/api.md); corrupt=, drop=, dup= and seed=
+ * put the fault injector of link_fault.h between the session and the
+ * transport.
  */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +20,15 @@
 #include "artifact.h"
 #include "device_link.h"
 #include "error.h"
+#include "link_fault.h"
 #include "link_fd.h"
 #include "link_usb.h"
 
 typedef struct link_dev {
     cw_link_transport *t;
     int own_t;
+    cw_link_transport *faulty; /* the fault wrapper (t itself), or NULL */
+    cw_link_fault fault;       /* its rates at open (the seed carries on) */
     cw_link_host *h;
     cw_target_config target;
     char name[256];
@@ -38,7 +45,11 @@ void cw_link_open_params_default(cw_link_open_params *p)
     p->wait_ms = 0;
     p->own_transport = 1;
     p->name = "link";
+    p->fault.seed = 1;
 }
+
+/* The device -> host injector's seed is the URI's seed xor this. */
+#define DOWN_SEED 0xA5A5A5A5A5A5A5A5ull
 
 static int64_t now_ms(void)
 {
@@ -111,6 +122,22 @@ int cw_linkdev_attach(cw_device *dev, cw_link_transport *t, const cw_link_open_p
     d->t = t;
     d->own_t = p->own_transport;
     snprintf(d->name, sizeof d->name, "%s", p->name ? p->name : "link");
+    const cw_link_fault *f = &p->fault;
+    if (f->corrupt > 0 || f->drop > 0 || f->dup > 0) {
+        /* the two directions draw from different generators */
+        cw_link_fault down = *f;
+        down.seed = f->seed ^ DOWN_SEED;
+        int rc = cw_link_fault_wrap(t, p->own_transport, f, &down, &d->t);
+        if (rc != CW_OK) {
+            free(d);
+            dev->impl = NULL;
+            return rc;
+        }
+        d->faulty = d->t;
+        d->fault = *f;
+        d->own_t = 1;
+    }
+    t = d->t;
     /* Bytes left in the stream by an earlier session are dropped first. */
     uint8_t junk[1024];
     for (int i = 0; i < 1024; i++) {
@@ -188,6 +215,109 @@ cw_link_host *cw_device_link_session(cw_device *dev)
     return ((link_dev *)dev->impl)->h;
 }
 
+int cw_linkdev_set_faults(cw_device *dev, const cw_link_fault *f)
+{
+    link_dev *d = cw_device_link_session(dev) ? dev->impl : NULL;
+    if (!d || !d->faulty)
+        return cw_fail(CW_ERR_UNSUPPORTED, "not a link device opened with fault injection");
+    cw_link_fault up = d->fault;
+    if (f) {
+        int rc = cw_link_fault_check(f);
+        if (rc != CW_OK)
+            return rc;
+        up.corrupt = f->corrupt;
+        up.drop = f->drop;
+        up.dup = f->dup;
+    } else {
+        up.corrupt = up.drop = up.dup = 0.0;
+    }
+    cw_link_fault down = up;
+    down.seed = up.seed ^ DOWN_SEED;
+    cw_link_fault_set(d->faulty, &up, &down);
+    return CW_OK;
+}
+
+int cw_device_link_stats(cw_device *dev, cw_link_stats *out)
+{
+    cw_clear_error();
+    if (!dev || !out)
+        return cw_fail(CW_ERR_INVALID_ARG, "cw_device_link_stats: NULL argument");
+    memset(out, 0, sizeof *out);
+    cw_link_host *h = cw_device_link_session(dev);
+    if (!h)
+        return cw_fail(CW_ERR_UNSUPPORTED, "device '%s' is not a link device: no link "
+                       "statistics", dev->ops->scheme);
+    link_dev *d = dev->impl;
+    if (d->faulty) {
+        cw_link_fault_counts up, down;
+        cw_link_fault_counts_of(d->faulty, &up, &down);
+        out->bytes_sent = up.bytes;
+        out->corrupted_sent = up.corrupted;
+        out->dropped_sent = up.dropped;
+        out->duplicated_sent = up.duplicated;
+        out->bytes_received = down.bytes;
+        out->corrupted_received = down.corrupted;
+        out->dropped_received = down.dropped;
+        out->duplicated_received = down.duplicated;
+    }
+    cw_link_host_stats hs;
+    cw_link_host_get_stats(h, &hs);
+    out->frames = hs.rx.frames;
+    out->bad_header = hs.rx.bad_header;
+    out->bad_length = hs.rx.oversize;
+    out->bad_crc = hs.rx.bad_crc;
+    out->abandoned = hs.rx.abandoned;
+    out->bytes_skipped = hs.rx.skipped;
+    out->timeouts = hs.timeouts;
+    out->retransmits = hs.retransmits;
+    out->chunk_shrinks = hs.chunk_shrinks;
+    out->stale_responses = hs.stale_responses;
+    out->stale_events = hs.stale_events;
+    out->dup_tokens = hs.dup_tokens;
+    out->unexpected = hs.unexpected;
+    out->commands = hs.commands;
+    out->tokens_from_events = hs.tokens_from_events;
+    out->tokens_from_reads = hs.tokens_from_reads;
+    out->recovery_reads = hs.recovery_reads;
+    out->status_polls = hs.status_polls;
+    cw_link_status st;
+    int rc = cw_link_host_status(h, &st);
+    if (rc != CW_OK)
+        return rc;
+    out->device_bad_frames = st.rx_bad_frames;
+    out->device_dup_commands = st.dup_commands;
+    out->device_events_sent = st.events_sent;
+    out->device_events_dropped = st.events_dropped;
+    return CW_OK;
+}
+
+/* A fault option: a probability (corrupt, drop, dup) or the seed. */
+static int fault_option(const char *scheme, const char *key, const char *value,
+                        cw_link_fault *f)
+{
+    char *end;
+    if (!strcmp(key, "seed")) {
+        errno = 0;
+        unsigned long long v = strtoull(value, &end, 0);
+        if (!*value || *end || errno || value[0] == '-')
+            return cw_fail(CW_ERR_INVALID_ARG, "%s: URI option seed=%s is not a whole number "
+                           "from 0 to 2^64-1", scheme, value);
+        f->seed = v;
+        return CW_OK;
+    }
+    double *rate = !strcmp(key, "corrupt") ? &f->corrupt : !strcmp(key, "drop") ? &f->drop
+                   : &f->dup;
+    double v = strtod(value, &end);
+    if (!*value || *end || !isfinite(v) || v < 0.0 || v > 1.0)
+        return cw_fail(CW_ERR_INVALID_ARG, "%s: URI option %s=%s is not a probability from 0 "
+                       "to 1", scheme, key, value);
+    *rate = v;
+    if (f->corrupt + f->drop + f->dup > 1.0)
+        return cw_fail(CW_ERR_INVALID_ARG, "%s: URI options corrupt + drop + dup = %g: more "
+                       "than 1", scheme, f->corrupt + f->drop + f->dup);
+    return CW_OK;
+}
+
 /* "PATH?key=value&key=value": the part before '?' into head; each option
  * to opt() (which handles what it knows) after the common ones. */
 typedef int (*option_fn)(void *ctx, const char *key, const char *value);
@@ -226,6 +356,13 @@ static int parse_uri(const char *scheme, const char *arg, char *head, size_t hn,
                 p->host.max_retries = (int)v;
             else
                 p->wait_ms = (int)(v * 1000);
+            continue;
+        }
+        if (!strcmp(kv, "corrupt") || !strcmp(kv, "drop") || !strcmp(kv, "dup") ||
+            !strcmp(kv, "seed")) {
+            int rc = fault_option(scheme, kv, eq, &p->fault);
+            if (rc != CW_OK)
+                return rc;
             continue;
         }
         int rc = opt ? opt(ctx, kv, eq) : 1;

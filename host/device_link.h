@@ -9,6 +9,7 @@
 #define CW_DEVICE_LINK_H
 
 #include "device.h"
+#include "link_fault.h"
 #include "link_host.h"
 #include "link_transport.h"
 
@@ -19,6 +20,11 @@ typedef struct cw_link_open_params {
     int wait_ms;
     int own_transport; /* close the transport with the device */
     const char *name;  /* the URI, for messages */
+    /* Byte faults injected between the session and the transport (the
+     * URI options corrupt=, drop=, dup=, seed=; default none, seed 1):
+     * host -> device with fault.seed, device -> host with another seed
+     * derived from it. */
+    cw_link_fault fault;
 } cw_link_open_params;
 
 void cw_link_open_params_default(cw_link_open_params *p);
@@ -39,6 +45,12 @@ int cw_linkdev_generate(cw_device *dev, const int *prompt, int n_prompt,
 int cw_linkdev_get_target(cw_device *dev, cw_target_config *out);
 void cw_linkdev_close(cw_device *dev);
 int cw_linkdev_reset(cw_device *dev);
+
+/* Changes the fault rates of a link device opened with fault injection
+ * (f NULL: clean for now); the seeds and counts carry on.
+ * CW_ERR_UNSUPPORTED for a device opened without. (Tests and the soak:
+ * they load the model on a clean link, then generate on a faulty one.) */
+int cw_linkdev_set_faults(cw_device *dev, const cw_link_fault *f);
 
 /* The session of a link device (tests, tools); NULL for other devices. */
 cw_link_host *cw_device_link_session(cw_device *dev);

@@ -317,6 +317,47 @@ void cw_device_cancel(cw_device *dev);
  * no state between runs, it does nothing and succeeds. */
 int cw_device_reset(cw_device *dev);
 
+/* What the link protocol met and repaired on a link device (sim, unix:,
+ * pcie:, usb:; docs/protocol.md). Host counts are since the device was
+ * opened; device counts are the device's own, since its power-up. */
+typedef struct cw_link_stats {
+    /* faults injected by the URI options corrupt=, drop=, dup= (all 0
+     * without them): host -> device (sent) and device -> host (received) */
+    uint64_t bytes_sent, corrupted_sent, dropped_sent, duplicated_sent;
+    uint64_t bytes_received, corrupted_received, dropped_received, duplicated_received;
+    /* detected by the host */
+    uint64_t frames;          /* good frames received */
+    uint64_t bad_header;      /* frames rejected: header check failed */
+    uint64_t bad_length;      /* frames rejected: length over the maximum */
+    uint64_t bad_crc;         /* frames rejected: CRC failed */
+    uint64_t abandoned;       /* partial frames given up when the line went quiet */
+    uint64_t bytes_skipped;   /* bytes skipped while hunting for a frame */
+    uint64_t timeouts;        /* command attempts that got no response in time */
+    uint64_t retransmits;
+    uint64_t chunk_shrinks;   /* WRITE/READ chunk halvings */
+    uint64_t stale_responses; /* responses to earlier attempts, ignored */
+    uint64_t stale_events;    /* events of another run, ignored */
+    uint64_t dup_tokens;      /* TOKEN events for positions already held */
+    uint64_t unexpected;      /* frames of the wrong type or malformed */
+    /* repaired */
+    uint64_t commands;            /* commands issued (retransmissions not counted) */
+    uint64_t tokens_from_events;  /* tokens delivered from TOKEN events */
+    uint64_t tokens_from_reads;   /* tokens read back from the output buffer */
+    uint64_t recovery_reads;      /* READ commands for missing tokens */
+    uint64_t status_polls;        /* STATUS commands because a run went quiet */
+    /* the device's counters (one STATUS command) */
+    uint64_t device_bad_frames;     /* frames the device rejected */
+    uint64_t device_dup_commands;   /* retransmissions it recognised and answered */
+    uint64_t device_events_sent;
+    uint64_t device_events_dropped; /* its transmit FIFO was full */
+} cw_link_stats;
+
+/* Fills *out; asks the device for its counters with one STATUS command
+ * (not while cw_device_generate() runs). CW_ERR_UNSUPPORTED on devices
+ * that are not link devices; when STATUS fails, its error, with the host
+ * counts filled in and the device counts 0. */
+int cw_device_link_stats(cw_device *dev, cw_link_stats *out);
+
 #ifdef __cplusplus
 }
 #endif

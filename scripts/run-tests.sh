@@ -40,7 +40,7 @@ for t in "$@"; do
   [ $rc -ne 0 ] && cat "$log"
   count "$(basename "$t")" $rc
 done
-for t in tests/cli/*.sh; do
+for t in tests/cli/*.sh tests/soak/*.sh; do
   [ -f "$t" ] || continue
   bash "$t" "$build/clockwork" >"$log" 2>&1; rc=$?
   [ $rc -ne 0 ] && cat "$log"
