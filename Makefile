@@ -44,8 +44,9 @@ TEST_COMMON := $(wildcard tests/unit/common/*.c)
 TEST_COMMON_OBJ := $(TEST_COMMON:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all lib cli demo test check lint deps clean rtl-tests sim synth install
-rtl-tests: $(RTL_TB)
+.DEFAULT_GOAL := all
 all: lib cli
+rtl-tests: $(RTL_TB)
 lib: $(BUILD)/libclockwork.a $(BUILD)/libclockwork.so
 cli: $(BUILD)/clockwork
 
@@ -77,7 +78,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_COMMON_OBJ) $(BUILD)/libclo
 $(BUILD)/obj/tests/unit/%.o: CFLAGS += -Itests/unit/common
 
 # Verilator testbenches (one per tests/rtl/tb_*.cpp; scripts/verilate-tb.sh)
-$(BUILD)/rtl/bin/%: tests/rtl/%.cpp $(wildcard tests/rtl/*.h tests/rtl/*.v) $(RTL_SRC) $(BUILD)/libclockwork.a
+$(BUILD)/rtl/bin/%: tests/rtl/%.cpp $(wildcard tests/rtl/*.h tests/rtl/*.v tests/rtl/*.vlt) $(RTL_SRC) $(BUILD)/libclockwork.a
 	@echo "  VERILATE $*"
 	$(Q)scripts/verilate-tb.sh $< $@ $(BUILD)
 

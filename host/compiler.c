@@ -239,9 +239,9 @@ static int check_shape(const cw_model_config *c, const cw_target_config *t, int 
         return cw_fail(CW_ERR_UNSUPPORTED, "n_heads = %d: at most %d heads (exponent registers)",
                        c->n_heads, ER_COUNT - ER_Q);
     const int hs = c->dim / c->n_heads;
-    if (hs > 128)
-        return cw_fail(CW_ERR_UNSUPPORTED, "head size %d: the attention unit holds at most 128",
-                       hs);
+    if (hs > CW_MAX_HEAD_SIZE)
+        return cw_fail(CW_ERR_UNSUPPORTED, "head size %d: the attention unit holds at most %d",
+                       hs, CW_MAX_HEAD_SIZE);
     if (hs % t->k != 0)
         return cw_fail(CW_ERR_UNSUPPORTED,
                        "head size %d is not a multiple of target '%s''s k = %d (a cached head "

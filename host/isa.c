@@ -50,6 +50,24 @@ const char *cw_op_name(int op)
     return op >= 0 && op < CW_OP_COUNT ? names[op] : "ILLEGAL";
 }
 
+const char *cw_core_error_name(int code)
+{
+    static const char *const names[CW_CORE_ERR_COUNT] = {
+        "none",
+        "illegal opcode",
+        "vector outside ACT",
+        "weights outside WGT",
+        "scales outside SCL",
+        "constants outside CST",
+        "cache outside KV",
+        "bad run parameters",
+        "16-bit weights on an 8-bit target",
+        "exponent registers out of range",
+        "watchdog",
+    };
+    return code >= 0 && code < CW_CORE_ERR_COUNT ? names[code] : "unknown";
+}
+
 int cw_op_unit(int op)
 {
     switch (op) {
@@ -227,6 +245,9 @@ int cw_instr_check(const cw_instr *in, int index, const cw_target_config *t)
     case CW_OP_ATTN:
         if (in->n == 0 || in->aux == 0 || in->aux % 2 != 0)
             BAD("instruction %d (%s): %u heads of %u", index, name, in->n, in->aux);
+        if (in->aux > CW_MAX_HEAD_SIZE)
+            BAD("instruction %d (%s): head size %u: the attention unit holds at most %d",
+                index, name, in->aux, CW_MAX_HEAD_SIZE);
         SPAN(in->dst, (uint32_t)in->n * in->aux);
         SPAN(in->src, (uint32_t)in->n * in->aux);
         if ((uint32_t)in->er_dst + in->n > 256 || (uint32_t)in->er_src + in->n > 256)

@@ -57,6 +57,9 @@ void cw_instr_decode(const unsigned char in[CW_INSTR_BYTES], cw_instr *out);
  * device and the artifact loader call it on every instruction. */
 int cw_instr_check(const cw_instr *in, int index, const cw_target_config *t);
 
+/* The largest head size HEADS and ATTN take (the RTL's MAX_HEAD). */
+#define CW_MAX_HEAD_SIZE 128
+
 /* Cycles from the instruction's issue to the next instruction's issue at
  * position pos (only ATTN depends on pos). */
 uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t);
@@ -65,6 +68,26 @@ uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t
 uint64_t cw_program_cycles(const cw_instr *prog, int n, int pos, const cw_target_config *t);
 
 const char *cw_op_name(int op);
+
+/* The core's error codes (rtl/cw_sequencer.v; STATUS "core error code" and
+ * the ERROR event of docs/protocol.md). */
+enum cw_core_error {
+    CW_CORE_ERR_NONE = 0,
+    CW_CORE_ERR_OPCODE = 1,   /* illegal opcode, END without ARGMAX, ran off the program */
+    CW_CORE_ERR_ACT = 2,      /* vector outside ACT, zero length, bad head size */
+    CW_CORE_ERR_WGT = 3,      /* weights outside WGT */
+    CW_CORE_ERR_SCL = 4,      /* scales outside SCL */
+    CW_CORE_ERR_CST = 5,      /* constants outside CST */
+    CW_CORE_ERR_KV = 6,       /* cache outside KV */
+    CW_CORE_ERR_RUN = 7,      /* bad run parameters */
+    CW_CORE_ERR_W16 = 8,      /* 16-bit weights on an 8-bit target */
+    CW_CORE_ERR_ER = 9,       /* exponent registers out of range */
+    CW_CORE_ERR_WATCHDOG = 10, /* an instruction overran the watchdog bound */
+    CW_CORE_ERR_COUNT
+};
+
+/* A short text for a core error code ("watchdog"); "unknown" otherwise. */
+const char *cw_core_error_name(int code);
 
 /* The unit an opcode occupies (for reports and schedule pictures). */
 enum cw_unit { CW_UNIT_SEQ, CW_UNIT_MATRIX, CW_UNIT_ATTN, CW_UNIT_VECTOR, CW_UNIT_COUNT };

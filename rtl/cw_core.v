@@ -24,6 +24,11 @@
 // sequencer's and the op modules' read ports and are read only while the
 // core is idle (a read while busy returns 0). PROGRAM words 5..7, SCALES'
 // top byte and unknown regions read as 0.
+//
+// Assertions (simulation only, `ifndef SYNTHESIS; Verilator --assert): the
+// write port and the host read port stay inside the region they address;
+// every memory port of the op module in flight stays inside its memory;
+// only the op module of the instruction in flight writes or raises done.
 `default_nettype none
 
 module cw_core #(
@@ -37,7 +42,8 @@ module cw_core #(
     parameter integer ACT_DEPTH  = 16384,   // scratch words (multiple of K)
     parameter integer KV_DEPTH   = 1048576, // values per cache (multiple of K)
     parameter integer MAX_CTX    = 1024,    // positions
-    parameter [63:0]  CONFIG_HASH = 64'd0   // the target's configuration hash
+    parameter [63:0]  CONFIG_HASH = 64'd0,  // the target's configuration hash
+    parameter integer WATCHDOG_CYCLES = 0    // cw_sequencer's watchdog (0: automatic)
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -90,6 +96,9 @@ module cw_core #(
     localparam integer L_B     = $clog2(LANES) < 1 ? 1 : $clog2(LANES);
     localparam integer XB_AW   = ACT_AW - $clog2(K) < 1 ? 1 : ACT_AW - $clog2(K);
     localparam integer KW_AW   = KV_AW - $clog2(K);     // KV word address bits
+    // the largest head size HEADS and ATTN hold; the sequencer refuses
+    // larger ones (error 2) rather than let the modules' buffers wrap
+    localparam integer MAX_HEAD = 128;
 
     initial begin
         if ((1 << $clog2(K)) != K || (1 << $clog2(LANES)) != LANES)
@@ -125,7 +134,8 @@ module cw_core #(
         .LANES(LANES), .K(K), .WBITS(WBITS), .PROG_DEPTH(PROG_DEPTH),
         .WGT_LINES(WGT_LINES), .SCL_DEPTH(SCL_DEPTH), .CST_DEPTH(CST_DEPTH),
         .ACT_DEPTH(ACT_DEPTH), .KV_DEPTH(KV_DEPTH), .MAX_CTX(MAX_CTX),
-        .PROG_AW(PROG_AW), .CTX_AW(CTX_AW)
+        .PROG_AW(PROG_AW), .CTX_AW(CTX_AW), .MAX_HEAD(MAX_HEAD),
+        .WATCHDOG_CYCLES(WATCHDOG_CYCLES)
     ) u_seq (
         .clk(clk), .rst(rst),
         .run_start(run_start), .run_n_prompt(run_n_prompt), .run_steps(run_steps),
@@ -220,8 +230,8 @@ module cw_core #(
     cw_op_rmsnorm #(`CW_OP_PARAMS) u_rmsnorm (`CW_OP_PORTS(2));
     cw_op_matvec  #(`CW_OP_PARAMS) u_matvec  (`CW_OP_PORTS(3));
     cw_op_norm16  #(`CW_OP_PARAMS) u_norm16  (`CW_OP_PORTS(4));
-    cw_op_heads   #(`CW_OP_PARAMS, .MAX_CTX(MAX_CTX), .MAX_HEAD(128)) u_heads (`CW_OP_PORTS(5));
-    cw_op_attn    #(`CW_OP_PARAMS, .MAX_CTX(MAX_CTX), .MAX_HS(128), .OBUF_DEPTH(ACT_DEPTH),
+    cw_op_heads   #(`CW_OP_PARAMS, .MAX_CTX(MAX_CTX), .MAX_HEAD(MAX_HEAD)) u_heads (`CW_OP_PORTS(5));
+    cw_op_attn    #(`CW_OP_PARAMS, .MAX_CTX(MAX_CTX), .MAX_HS(MAX_HEAD), .OBUF_DEPTH(ACT_DEPTH),
                     .MAX_HEADS(256)) u_attn (`CW_OP_PORTS(6));
     cw_op_resadd  #(`CW_OP_PARAMS) u_resadd  (`CW_OP_PORTS(7));
     cw_op_silu    #(`CW_OP_PARAMS) u_silu    (`CW_OP_PORTS(8));
@@ -417,6 +427,73 @@ module cw_core #(
         if (m_er_we[s]) er_q[m_er_waddr[s]] <= m_er_wdata[s];
     assign er_rdata_a = er_q[m_er_raddr_a[s]];
     assign er_rdata_b = er_q[m_er_raddr_b[s]];
+
+`ifndef SYNTHESIS
+    // ------------------------------------------------------------ assertions
+    // words per region of the write port and the host read port (0: none)
+    function automatic [31:0] a_words(input [2:0] r);
+        case (r)
+            3'd0: a_words = PROG_DEPTH * 8;
+            3'd1: a_words = WGT_LINES * LW;
+            3'd2: a_words = SCL_DEPTH;
+            3'd3: a_words = CST_DEPTH;
+            3'd6: a_words = MAX_CTX;
+            3'd7: a_words = MAX_CTX * 4;
+            default: a_words = 32'd0;
+        endcase
+    endfunction
+    localparam [31:0] A_WGT = WGT_LINES, A_SCL = SCL_WDS, A_CST = CST_DEPTH,
+                      A_ACT = ACT_DEPTH, A_KW = KV_DEPTH / K, A_KVE = KV_DEPTH / 2,
+                      A_KV = KV_DEPTH, A_PROG = PROG_DEPTH;
+    integer a_i;
+    always @(posedge clk) begin
+        if (!rst) begin
+            if (wr_en)
+                assert ({8'd0, wr_addr} < a_words(wr_region))
+                    else $error("cw_core: write outside region %0d: word %0d of %0d", wr_region,
+                                wr_addr, a_words(wr_region));
+            if (hr_en)
+                assert ({8'd0, hr_addr} < a_words(hr_region))
+                    else $error("cw_core: host read outside region %0d: word %0d of %0d",
+                                hr_region, hr_addr, a_words(hr_region));
+            if (prog_re)
+                assert ({{(32-PROG_AW){1'b0}}, prog_raddr} < A_PROG)
+                    else $error("cw_core: program read at %0d", prog_raddr);
+            if (m_wgt_re[s])
+                assert ({{(32-WGT_AW){1'b0}}, m_wgt_raddr[s]} < A_WGT)
+                    else $error("cw_core: op %0d reads weight line %0d", s, m_wgt_raddr[s]);
+            if (m_scl_re[s])
+                assert ({{(32-SCL_AW){1'b0}}, m_scl_raddr[s]} < A_SCL)
+                    else $error("cw_core: op %0d reads scale word %0d", s, m_scl_raddr[s]);
+            if (m_cst_re[s])
+                assert ({{(32-CST_AW){1'b0}}, m_cst_raddr[s]} < A_CST)
+                    else $error("cw_core: op %0d reads constant %0d", s, m_cst_raddr[s]);
+            if (m_act_re[s] || m_act_we[s])
+                assert ({{(32-ACT_AW){1'b0}}, m_act_we[s] ? m_act_waddr[s] : m_act_raddr[s]} < A_ACT)
+                    else $error("cw_core: op %0d: ACT address out of range", s);
+            if (m_xb_re[s])
+                assert ({{(32-ACT_AW){1'b0}}, m_xb_raddr[s]} < A_ACT / K)
+                    else $error("cw_core: op %0d reads XBUF row %0d", s, m_xb_raddr[s]);
+            if (m_kv_we[s])
+                assert ({{(32-KV_AW){1'b0}}, m_kv_waddr[s]} < A_KV)
+                    else $error("cw_core: op %0d writes cache value %0d", s, m_kv_waddr[s]);
+            if (m_kc_re[s] || m_vc_re[s])
+                assert ({{(32-KV_AW){1'b0}}, m_kc_re[s] ? m_kc_raddr[s] : m_vc_raddr[s]} < A_KW)
+                    else $error("cw_core: op %0d reads cache word out of range", s);
+            if (m_kve_we[s] || m_ke_re[s] || m_ve_re[s])
+                assert ({{(32-KVE_AW){1'b0}}, m_kve_we[s] ? m_kve_waddr[s] :
+                         m_ke_re[s] ? m_ke_raddr[s] : m_ve_raddr[s]} < A_KVE)
+                    else $error("cw_core: op %0d: cache exponent address out of range", s);
+            // only the op module of the instruction in flight acts
+            for (a_i = 1; a_i < NOPS; a_i = a_i + 1)
+                if (a_i != {28'd0, s})
+                    assert (!m_done[a_i] && !m_act_we[a_i] && !m_kv_we[a_i] && !m_kve_we[a_i] &&
+                            !m_er_we[a_i])
+                        else $error("cw_core: op module %0d active while op %0d is selected",
+                                    a_i, s);
+        end
+    end
+`endif
 
     wire unused = &{1'b0, wr_addr, m_xb_raddr[s], m_kc_raddr[s], m_vc_raddr[s], wr_line,
                     hr_line, wr_sw, hr_sw, hr_addr, hr_sel_q};

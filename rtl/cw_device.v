@@ -13,6 +13,9 @@
 //   4 ACT, 5 KV: 0 (not reachable from the link on this device)
 //   6 PROMPT   MAX_CTX * 4
 //   7 OUTPUT   MAX_CTX * 16
+//
+// Assertions (simulation only): the link engine never writes into, nor
+// starts, a core that is running.
 `default_nettype none
 
 module cw_device #(
@@ -28,7 +31,8 @@ module cw_device #(
     parameter integer MAX_CTX     = 1024,
     parameter [63:0]  CONFIG_HASH = 64'd0,
     parameter integer EV_DEPTH    = 16,       // token records the event FIFO holds
-    parameter integer IDLE_CYCLES = 1048576   // inter-byte timeout (~21 ms at 50 MHz)
+    parameter integer IDLE_CYCLES = 1048576,  // inter-byte timeout (~21 ms at 50 MHz)
+    parameter integer WATCHDOG_CYCLES = 0     // the core's watchdog (0: automatic)
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -88,7 +92,8 @@ module cw_device #(
     cw_core #(
         .LANES(LANES), .K(K), .WBITS(WBITS), .PROG_DEPTH(PROG_DEPTH), .WGT_LINES(WGT_LINES),
         .SCL_DEPTH(SCL_DEPTH), .CST_DEPTH(CST_DEPTH), .ACT_DEPTH(ACT_DEPTH),
-        .KV_DEPTH(KV_DEPTH), .MAX_CTX(MAX_CTX), .CONFIG_HASH(CONFIG_HASH)
+        .KV_DEPTH(KV_DEPTH), .MAX_CTX(MAX_CTX), .CONFIG_HASH(CONFIG_HASH),
+        .WATCHDOG_CYCLES(WATCHDOG_CYCLES)
     ) u_core (
         .clk(clk), .rst(rst),
         .wr_en(wr_en), .wr_region(wr_region), .wr_addr(wr_addr), .wr_data(wr_data),
@@ -98,6 +103,15 @@ module cw_device #(
         .tok_valid(tok_valid), .tok_pos(tok_pos), .tok_id(tok_id), .tok_cycle(tok_cycle),
         .hr_en(hr_en), .hr_region(hr_region), .hr_addr(hr_addr), .hr_valid(hr_valid),
         .hr_data(hr_data));
+
+`ifndef SYNTHESIS
+    always @(posedge clk) begin
+        if (!rst) begin
+            assert (!(wr_en && busy)) else $error("cw_device: a write into a running core");
+            assert (!(run_start && busy)) else $error("cw_device: RUN started a running core");
+        end
+    end
+`endif
 
     wire unused = &{1'b0, err_pc, rx_rejected};
 endmodule

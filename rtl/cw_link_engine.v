@@ -22,6 +22,24 @@
 // The core never waits for the link: token records go into an event FIFO
 // (EV_DEPTH entries); a record that finds it full is dropped and counted,
 // and the host reads it back from the OUTPUT region.
+//
+// Nothing waits without bound except on the PHY: FLD, EXEC, CWAIT, FIN and
+// RESP take fixed clocks, a WRITE commit at most two per byte plus the
+// host read port's two-clock reads, and SEND waits for tx_ready (and for
+// the read port, two clocks). A host that stops reading holds SEND; that is
+// right: a response or event cut short would be lost all the same, no new
+// command can arrive from a host that does not read (stop-and-wait), the
+// core never waits for the link (its token records are dropped and
+// counted when the event FIFO is full), and a host that comes back reads
+// the rest of the frame or drops it by its CRC.
+//
+// Assertions (simulation only, `ifndef SYNTHESIS; Verilator --assert): the
+// states are legal; every write through the core's write port is inside
+// the region of the WRITE being committed; buffer indices stay inside the
+// frame; the event FIFO is never popped empty nor above its depth; every
+// state but IDLE and SEND is left within 16 clocks, SEND within a bound of
+// clocks in which tx_ready is high, and a good frame is taken from the
+// parser within 8192 such clocks.
 `default_nettype none
 
 module cw_link_engine #(
@@ -631,6 +649,54 @@ module cw_link_engine #(
             endcase
         end
     end
+
+`ifndef SYNTHESIS
+    // ---------------------------------------------------------------- assertions
+    reg  [3:0]  a_st_q;      // the state on the previous clock
+    reg  [31:0] a_age_q;     // clocks in that state (SEND: those with tx_ready high)
+    reg  [31:0] a_fv_q;      // clocks a good frame has waited (tx_ready high or not SEND)
+    always @(posedge clk) begin
+        if (rst) begin
+            a_st_q  <= E_IDLE;
+            a_age_q <= 32'd0;
+            a_fv_q  <= 32'd0;
+        end else begin
+            a_st_q  <= st_q;
+            a_age_q <= st_q != a_st_q ? 32'd0 :
+                       st_q != E_SEND || tx_ready ? a_age_q + 32'd1 : a_age_q;
+            a_fv_q  <= !f_valid || f_ack ? 32'd0 :
+                       st_q != E_SEND || tx_ready ? a_fv_q + 32'd1 : a_fv_q;
+            assert (st_q <= E_SEND) else $error("cw_link_engine: illegal state %0d", st_q);
+            // (a_age_q counts the clocks of the state on the previous clock)
+            assert (a_st_q == E_IDLE || a_st_q == E_SEND || a_age_q < 32'd16)
+                else $error("cw_link_engine: stuck in state %0d", a_st_q);
+            assert (a_st_q != E_SEND || a_age_q < 32'd4 * {21'd0, r_len} + 32'd128)
+                else $error("cw_link_engine: a frame of %0d bytes not sent in %0d ready clocks",
+                            r_len, a_age_q);
+            assert (a_fv_q < 32'd8192)
+                else $error("cw_link_engine: a received frame waited %0d clocks", a_fv_q);
+            assert (st_q != E_FLD || fi_q <= 4'd12)
+                else $error("cw_link_engine: field byte %0d", fi_q);
+            assert (st_q != E_WCB || ({1'b0, wc_bi} < f_len && f_len <= 11'd1024))
+                else $error("cw_link_engine: WRITE commit reads buffer byte %0d of %0d", wc_bi,
+                            f_len);
+            if (wr_en)
+                assert (p_region < 8'd8 &&
+                        {6'd0, wc_wa, 2'd0} < region_size(p_region) &&
+                        {6'd0, wc_wa, 2'd0} + 32'd4 > p_off &&
+                        {6'd0, wc_wa, 2'd0} < p_off + {21'd0, w_n})
+                    else $error("cw_link_engine: write of word %0d outside region %0d [%0d, +%0d)",
+                                wc_wa, p_region, p_off, w_n);
+            assert (!(ev_pop && ev_empty)) else $error("cw_link_engine: event FIFO popped empty");
+            assert ({{(31-$clog2(EV_DEPTH)){1'b0}}, ev_level} <= EV_DEPTH)
+                else $error("cw_link_engine: event FIFO level %0d", ev_level);
+            assert (!(tx_start && tx_busy)) else $error("cw_link_engine: frame started while busy");
+            assert (st_q != E_RESP || r_len <= 11'd1024)
+                else $error("cw_link_engine: response of %0d bytes", r_len);
+            assert (rp_len <= 4'd12) else $error("cw_link_engine: replay of %0d bytes", rp_len);
+        end
+    end
+`endif
 
     wire unused = &{1'b0, busy, tx_busy, n_frames, n_abandoned, n_skipped, ev_level, fld[95:80],
                     p_region[7:3], ra_q[31:26], wc_a[31:26], r_len[10:4], p_nprom[31:16],

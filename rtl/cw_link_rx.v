@@ -18,6 +18,10 @@
 //
 // The payload stays in the buffer (buf_raddr -> buf_rdata, one cycle)
 // until f_ack; the executor reads it from there.
+//
+// Assertions (simulation only, `ifndef SYNTHESIS): the state is legal, the
+// byte index stays inside the header, payload (and the buffer) and CRC, a
+// frame's length is within the bound, and f_ack comes only for a frame.
 `default_nettype none
 
 module cw_link_rx #(
@@ -171,6 +175,19 @@ module cw_link_rx #(
                 st_q <= S_HUNT0;
         end
     end
+`ifndef SYNTHESIS
+    always @(posedge clk) begin
+        if (!rst) begin
+            assert (st_q <= S_FULL) else $error("cw_link_rx: illegal state %0d", st_q);
+            assert (st_q != S_HDR || idx_q < 11'd8) else $error("cw_link_rx: header byte %0d", idx_q);
+            assert (st_q != S_PAY || (idx_q < f_len && f_len <= MAXP))
+                else $error("cw_link_rx: payload byte %0d of %0d", idx_q, f_len);
+            assert (st_q != S_CRC || idx_q < 11'd4) else $error("cw_link_rx: CRC byte %0d", idx_q);
+            assert (st_q != S_FULL || f_len <= MAXP) else $error("cw_link_rx: frame of %0d bytes", f_len);
+            assert (!f_ack || st_q == S_FULL) else $error("cw_link_rx: f_ack without a frame");
+        end
+    end
+`endif
 endmodule
 
 `default_nettype wire

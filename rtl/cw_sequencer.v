@@ -13,10 +13,28 @@
 // instruction so far, END included), exactly as the ref device counts.
 //
 // Errors (the core stops, `err` stays set until the next run):
-//   1 illegal opcode        2 vector outside ACT     3 weights outside WGT
+//   1 illegal opcode        2 vector outside ACT (or a zero length; a
+//                             head size that is 0, odd or above MAX_HEAD)
+//                                                    3 weights outside WGT
 //   4 scales outside SCL    5 constants outside CST  6 cache outside KV
 //   7 bad run parameters    8 16-bit weights on an 8-bit target
 //   9 exponent registers out of range
+//  10 watchdog: an op module did not raise `done` within WATCHDOG_CYCLES
+//
+// Watchdog: a counter of the cycles since the instruction in flight issued.
+// An instruction that is still in flight after WATCHDOG_CYCLES cycles stops
+// the run with error 10, and op_rst pulses with it so every op module
+// returns to idle; the next run starts cleanly. The default (0) is a bound
+// on the longest instruction the memories' sizes let a program issue
+// (WD_AUTO below), so it never fires on a correct core. A stuck core
+// cannot come from the program (every field is checked at issue, every
+// latency is a function of the fields); the watchdog is for what a check
+// cannot foresee (a hardware fault, an upset, a bug).
+//
+// Assertions (simulation only, `ifndef SYNTHESIS; Verilator --assert):
+// the state is legal; no op issues while another is in flight; op_done
+// comes only for an op in flight and exactly on the cycle cw_instr_latency()
+// (host/isa.c) gives; the position stays below the run's steps.
 `default_nettype none
 
 module cw_sequencer #(
@@ -31,7 +49,9 @@ module cw_sequencer #(
     parameter integer KV_DEPTH   = 1048576, // cache values per cache
     parameter integer MAX_CTX    = 1024,  // positions
     parameter integer PROG_AW    = 12,
-    parameter integer CTX_AW     = 10
+    parameter integer CTX_AW     = 10,
+    parameter integer MAX_HEAD   = 128,   // largest head size cw_op_heads/cw_op_attn hold
+    parameter integer WATCHDOG_CYCLES = 0 // 0: WD_AUTO, the configuration's bound
 ) (
     input  wire               clk,
     input  wire               rst,
@@ -80,7 +100,27 @@ module cw_sequencer #(
         if (WBITS != 8 && WBITS != 16) $error("cw_sequencer: WBITS must be 8 or 16");
         if ((1 << PROG_AW) < PROG_DEPTH) $error("cw_sequencer: PROG_AW too small");
         if ((1 << CTX_AW) < MAX_CTX) $error("cw_sequencer: CTX_AW too small");
+        if (WATCHDOG_CYCLES == 0 && WD_AUTO > 64'hFFFFFFFF)
+            $error("cw_sequencer: the watchdog bound needs more than 32 bits");
+        if (WATCHDOG_CYCLES != 0 && WATCHDOG_CYCLES < 8)
+            $error("cw_sequencer: WATCHDOG_CYCLES must be 0 (automatic) or at least 8");
     end
+
+    // The longest latency a checked instruction can have (docs/isa.md,
+    // "Timing"), bounded term by term from the checks at issue: vectors
+    // and heads fit in ACT (n, n*hs <= ACT_DEPTH), a MATVEC's lines fit in
+    // WGT (nb*nc <= WGT_LINES), ATTN's cache span fits in KV (P*hs <=
+    // KV_DEPTH) with P <= MAX_CTX. The worst is ATTN (n*P*C <= MAX_CTX
+    // ACT_DEPTH, taken twice for margin); the sum of all the terms is a
+    // bound for every opcode.
+    // sim: 35,981,392 cycles (0.72 s at 50 MHz); ulx3s-85f: 1,168,080 (23 ms).
+    localparam [31:0] WD_CTX = MAX_CTX, WD_ACT = ACT_DEPTH, WD_KV = KV_DEPTH, WD_WGT = WGT_LINES,
+                      WD_L = LANES;
+    localparam [63:0] WD_AUTO = 64'd2 * {32'd0, WD_CTX} * {32'd0, WD_ACT} +
+                                64'd2 * {32'd0, WD_KV} + {32'd0, WD_WGT} +
+                                64'd16 * {32'd0, WD_ACT} + 64'd2 * {32'd0, WD_CTX} +
+                                64'd2 * {32'd0, WD_L} + 64'd64;
+    localparam [31:0] WD_LIMIT = WATCHDOG_CYCLES != 0 ? WATCHDOG_CYCLES : WD_AUTO[31:0];
 
     localparam [1:0] S_IDLE = 2'd0, S_BOOT = 2'd1, S_RUN = 2'd2;
 
@@ -139,7 +179,8 @@ module cw_sequencer #(
     wire kv_ok    = kv_end <= KV_DEPTH_W && kve_end <= (KV_DEPTH_W >> 1);
     wire attn_ok  = f_a24 != 24'd0 && {8'd0, f_a24} <= n32 &&
                     cells * {40'd0, f_a24} * {32'd0, aux32} <= KV_DEPTH_W;
-    wire heads_ok = f_n != 16'd0 && f_aux != 16'd0 && !f_aux[0];
+    localparam [31:0] MAX_HEAD_W = MAX_HEAD;
+    wire heads_ok = f_n != 16'd0 && f_aux != 16'd0 && !f_aux[0] && aux32 <= MAX_HEAD_W;
 
     reg [7:0] chk;
     always @* begin
@@ -227,6 +268,12 @@ module cw_sequencer #(
                   run_steps != 16'd0 && {16'd0, run_steps} <= MAX_CTX_W;
     wire [15:0] pos_p1 = pos_q + 16'd1;
 
+    // watchdog: cycles since the instruction in flight issued (running and
+    // not issuing means an op module's `done` is awaited)
+    reg  [31:0] wd_q;
+    wire        wd_fire = running && !issue_q && !op_done && wd_q >= WD_LIMIT;
+    wire [PROG_AW-1:0] pc_prev = pc_q - 1'b1;   // the op in flight (pc moved on at issue)
+
     always @(posedge clk) begin
         if (rst) begin
             state_q    <= S_IDLE;
@@ -249,11 +296,14 @@ module cw_sequencer #(
             tok_pos    <= 16'd0;
             tok_id     <= 32'd0;
             tok_cycle  <= 64'd0;
+            wd_q       <= 32'd0;
         end else begin
             run_done  <= 1'b0;
             tok_valid <= 1'b0;
             if (running)
                 cycle <= cycle + 64'd1;
+            if (issuing) wd_q <= 32'd1;
+            else if (running) wd_q <= wd_q + 32'd1;
             case (state_q)
                 S_IDLE: if (run_start) begin
                     err        <= 1'b0;
@@ -327,6 +377,13 @@ module cw_sequencer #(
                         end else begin
                             pc_q <= pc_q + 1'b1;
                         end
+                    end else if (wd_fire) begin
+                        // stuck: stop the run; op_rst resets the op modules
+                        err      <= 1'b1;
+                        err_code <= 8'd10;
+                        err_pc   <= {{(16-PROG_AW){1'b0}}, pc_prev};
+                        state_q  <= S_IDLE;
+                        run_done <= 1'b1;
                     end else if (op_done) begin
                         issue_q <= 1'b1;
                         if (amax_valid) begin
@@ -360,7 +417,72 @@ module cw_sequencer #(
     assign op_instr = instr;
     assign op_pos   = pos_q;
     assign op_tok   = tok_q;
-    assign op_rst   = rst || cancel;
+    assign op_rst   = rst || cancel || wd_fire;
+
+`ifndef SYNTHESIS
+    // ------------------------------------------------------------ assertions
+    // The latency cw_instr_latency() (host/isa.c) gives the instruction on
+    // prog_rdata, for the check that op_done comes on exactly its last cycle.
+    localparam [31:0] A_L32 = LANES, A_K32 = K, A_LOGK32 = $clog2(K);
+    localparam [63:0] A_L = {32'd0, A_L32}, A_K = {32'd0, A_K32}, A_LOGK = {32'd0, A_LOGK32};
+    reg [63:0] a_lat, a_n, a_hs, a_nb, a_nc, a_per, a_c, a_pc, a_d;
+    always @* begin
+        a_n   = {48'd0, f_n};
+        a_hs  = {48'd0, f_aux};
+        a_nb  = (a_n + A_L - 64'd1) / A_L;
+        a_nc  = (a_hs + A_K - 64'd1) / A_K;
+        a_per = a_nc > A_L ? a_nc : A_L;
+        if (a_nb == 64'd0) a_nb = 64'd1;
+        a_c   = (a_hs + A_K - 64'd1) / A_K;
+        a_pc  = ({48'd0, pos_q} + 64'd1) * a_c;
+        a_d   = a_pc + 64'd6 > 64'd2 * a_hs + a_c + 64'd7 ? a_pc + 64'd6
+                                                         : 64'd2 * a_hs + a_c + 64'd7;
+        case (f_op)
+            OP_EMBED:   a_lat = (a_n + A_K - 64'd1) / A_K + a_n + 64'd4;
+            OP_RMSNORM: a_lat = 64'd3 * a_n + 64'd14;
+            OP_MATVEC:  a_lat = (a_nb - 64'd1) * a_per + a_nc + (a_n - (a_nb - 64'd1) * A_L) +
+                                A_LOGK + 64'd5;
+            OP_NORM16:  a_lat = 64'd2 * a_n + 64'd4;
+            OP_HEADS:   a_lat = f_flags[0] ? (a_n + 64'd2) * a_hs + 64'd7
+                                           : (a_n + 64'd1) * a_hs + 64'd3;
+            OP_ATTN:    a_lat = (a_n - 64'd1) * a_d + 64'd2 * a_pc + (a_n + 64'd2) * a_hs +
+                                64'd26;
+            OP_RESADD:  a_lat = 64'd4 * a_n + 64'd6;
+            OP_SILU:    a_lat = a_n + 64'd6;
+            OP_ARGMAX:  a_lat = a_n + 64'd3;
+            default:    a_lat = 64'd1;
+        endcase
+    end
+
+    reg        a_fly_q;   // an op module's instruction is in flight
+    reg [63:0] a_lat_q;   // its latency
+    always @(posedge clk) begin
+        if (rst) begin
+            a_fly_q <= 1'b0;
+            a_lat_q <= 64'd0;
+        end else begin
+            if (op_start) begin
+                a_fly_q <= 1'b1;
+                a_lat_q <= a_lat;
+            end else if (op_done || op_rst) begin
+                a_fly_q <= 1'b0;
+            end
+            assert (state_q != 2'd3) else $error("cw_sequencer: illegal state %0d", state_q);
+            assert (!(op_start && a_fly_q))
+                else $error("cw_sequencer: an op issued while another is in flight");
+            assert (!op_done || a_fly_q)
+                else $error("cw_sequencer: op_done with no op in flight (op %0d)", op_sel);
+            if (a_fly_q && !op_rst)
+                assert (op_done == ({32'd0, wd_q} == a_lat_q - 64'd1))
+                    else $error("cw_sequencer: op %0d at pc %0d: done %0d at %0d cycles after issue, the ISA says %0d",
+                                op_sel, pc_prev, op_done, wd_q, a_lat_q - 64'd1);
+            if (running)
+                assert (pos_q < steps_q && tokens <= steps_q)
+                    else $error("cw_sequencer: position %0d, tokens %0d, steps %0d", pos_q, tokens,
+                                steps_q);
+        end
+    end
+`endif
 
     wire unused = &{1'b0, f_flags[7:3], f_op[7:4], pos_p2};
 endmodule

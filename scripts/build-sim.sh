@@ -3,6 +3,9 @@
 # link engine + core) for one target's parameters (from `clockwork target
 # NAME --params`, i.e. targets/NAME.target), with the byte-stream harness
 # rtl/sim/cw_simlink.cpp, linked as a shared library for the sim device.
+# --assert: the RTL's assertions (docs/rtl.md, "Assertions and the watchdog")
+# run in every simulation; a failing one aborts with its message. They cost
+# little: docs/rtl.md gives the measurement.
 set -eu
 target=$1 out=$2 build=$3
 top=cw_device
@@ -12,7 +15,7 @@ obj="$build/sim/obj-$top-$target"
 mkdir -p "$obj"
 params=$("$build/clockwork" target "$target" --params)
 # shellcheck disable=SC2086
-verilator --cc --exe --build -j 2 --trace-fst -Wall -Wno-fatal -O3 \
+verilator --cc --exe --build -j 2 --assert --trace-fst -Wall -Wno-fatal -O3 \
   --x-assign unique --x-initial unique \
   --top-module "$top" $params -y "$root/rtl" "$root/rtl/lint.vlt" "$root/rtl/$top.v" \
   "$root/$harness" --Mdir "$obj" -o "$root/$out.tmp" \

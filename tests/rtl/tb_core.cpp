@@ -1,14 +1,18 @@
 // top: cw_core
 // params: -GLANES=2 -GK=2 -GWBITS=8 -GPROG_DEPTH=256 -GWGT_LINES=1024 -GSCL_DEPTH=256 -GCST_DEPTH=256 -GACT_DEPTH=512 -GKV_DEPTH=8192 -GMAX_CTX=128
+// sources: tests/rtl/tb_force.vlt
 /*
  * tb_core.cpp - the core's control: programs loaded through the write port
  * run with the cycle stamps the ISA gives, prompts are forced, BOS ends a
  * run, cancel stops one, and every illegal instruction or bad run puts the
  * core in its error state (with the code and the instruction) from which
- * the next run starts cleanly. The datapath ops have their own block tests;
+ * the next run starts cleanly; an op that never finishes (op_done forced
+ * low) is stopped by the watchdog at its automatic bound with error 10,
+ * and the core recovers. The datapath ops have their own block tests;
  * the whole model runs in tests/unit/test_sim.c.
  */
 #include "Vcw_core.h"
+#include "Vcw_core___024root.h"
 #include "tb_common.h"
 
 extern "C" {
@@ -99,6 +103,7 @@ int main(int argc, char **argv)
     b.m->wr_en = 0;
     b.m->run_start = 0;
     b.m->cancel = 0;
+    b.m->hr_en = 0;
     b.m->rst = 1;
     for (int i = 0; i < 3; i++)
         b.tick();
@@ -177,6 +182,12 @@ int main(int argc, char **argv)
     x.n = 4, x.aux = 7;
     cases.push_back({ "HEADS odd head size", x, 2 });
     x = ins(CW_OP_HEADS);
+    x.n = 1, x.aux = 130;
+    cases.push_back({ "HEADS head size above 128", x, 2 });
+    x = ins(CW_OP_ATTN);
+    x.n = 1, x.aux = 130, x.a24 = 1;
+    cases.push_back({ "ATTN head size above 128", x, 2 });
+    x = ins(CW_OP_HEADS);
     x.n = 4, x.aux = 8, x.er_dst = 254;
     cases.push_back({ "HEADS exponent registers", x, 9 });
     x = ins(CW_OP_NORM16);
@@ -207,6 +218,27 @@ int main(int argc, char **argv)
     toks = c.run(8, 5);
     b.check(!b.m->err && toks.size() == 5 && toks[4].id == 105, "recovery: err %d, %zu tokens",
             b.m->err, toks.size());
+    /* the watchdog at its automatic bound (cw_sequencer's WD_AUTO for these
+     * parameters): ARGMAX (pc 1) never finishes; the run stops with error 10
+     * when the counter reads 1 + bound + 1; then a normal run */
+    {
+        const uint64_t wd = 2ull * 128 * 512 + 2 * 8192 + 1024 + 16 * 512 + 2 * 128 + 2 * 2 + 64;
+        c.program(prog);
+        b.m->rootp->cw_core__DOT__op_done__VforceEn = 1;
+        b.m->rootp->cw_core__DOT__op_done__VforceVal = 0;
+        b.ctx->assertOn(false);
+        toks = c.run(8, 5, wd + 1000);
+        b.m->rootp->cw_core__DOT__op_done__VforceEn = 0;
+        b.ctx->assertOn(true);
+        b.check(toks.empty() && b.m->err && b.m->err_code == CW_CORE_ERR_WATCHDOG &&
+                    b.m->err_pc == 1 && b.m->cycle == wd + 2,
+                "watchdog: err %d code %d pc %d at cycle %llu, want code 10 pc 1 cycle %llu",
+                b.m->err, b.m->err_code, b.m->err_pc, (unsigned long long)b.m->cycle,
+                (unsigned long long)(wd + 2));
+        toks = c.run(8, 5);
+        b.check(!b.m->err && toks.size() == 5 && toks[4].cycle == per_pos * 5,
+                "after the watchdog: err %d, %zu tokens", b.m->err, toks.size());
+    }
     /* writes while running are ignored */
     c.program(slow);
     b.m->run_n_prompt = 1;
