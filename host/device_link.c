@@ -318,12 +318,8 @@ static int fault_option(const char *scheme, const char *key, const char *value,
     return CW_OK;
 }
 
-/* "PATH?key=value&key=value": the part before '?' into head; each option
- * to opt() (which handles what it knows) after the common ones. */
-typedef int (*option_fn)(void *ctx, const char *key, const char *value);
-
-static int parse_uri(const char *scheme, const char *arg, char *head, size_t hn,
-                     cw_link_open_params *p, option_fn opt, void *ctx)
+int cw_linkdev_parse_uri(const char *scheme, const char *arg, char *head, size_t hn,
+                         cw_link_open_params *p, cw_linkdev_option_fn opt, void *ctx)
 {
     size_t n = strcspn(arg, "?");
     if (n >= hn)
@@ -343,6 +339,11 @@ static int parse_uri(const char *scheme, const char *arg, char *head, size_t hn,
         if (!eq)
             return cw_fail(CW_ERR_INVALID_ARG, "%s: URI option '%s' needs a value", scheme, kv);
         *eq++ = '\0';
+        int rc = opt ? opt(ctx, kv, eq) : 1;
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            continue;
         char *end;
         long v = strtol(eq, &end, 10);
         int num = *eq && !*end;
@@ -360,17 +361,12 @@ static int parse_uri(const char *scheme, const char *arg, char *head, size_t hn,
         }
         if (!strcmp(kv, "corrupt") || !strcmp(kv, "drop") || !strcmp(kv, "dup") ||
             !strcmp(kv, "seed")) {
-            int rc = fault_option(scheme, kv, eq, &p->fault);
-            if (rc != CW_OK)
+            if ((rc = fault_option(scheme, kv, eq, &p->fault)) != CW_OK)
                 return rc;
             continue;
         }
-        int rc = opt ? opt(ctx, kv, eq) : 1;
-        if (rc > 0)
-            return cw_fail(CW_ERR_INVALID_ARG, "%s: unknown URI option '%s' (see docs/api.md)",
-                           scheme, kv);
-        if (rc < 0)
-            return rc;
+        return cw_fail(CW_ERR_INVALID_ARG, "%s: unknown URI option '%s' (see docs/api.md)",
+                       scheme, kv);
     }
     return CW_OK;
 }
@@ -381,7 +377,7 @@ static int unix_open(cw_device *dev, const char *arg)
     cw_link_open_params p;
     cw_link_open_params_default(&p);
     p.wait_ms = 60000; /* a server serves one host at a time: wait our turn */
-    int rc = parse_uri("unix", arg, path, sizeof path, &p, NULL, NULL);
+    int rc = cw_linkdev_parse_uri("unix", arg, path, sizeof path, &p, NULL, NULL);
     if (rc != CW_OK)
         return rc;
     if (!path[0])
@@ -401,7 +397,7 @@ static int pcie_open(cw_device *dev, const char *arg)
     cw_link_open_params p;
     cw_link_open_params_default(&p);
     p.wait_ms = 60000;
-    int rc = parse_uri("pcie", arg, spec, sizeof spec, &p, NULL, NULL);
+    int rc = cw_linkdev_parse_uri("pcie", arg, spec, sizeof spec, &p, NULL, NULL);
     if (rc != CW_OK)
         return rc;
     const char *comma = strchr(spec, ',');
@@ -437,7 +433,7 @@ static int usb_open(cw_device *dev, const char *arg)
     cw_link_open_params_default(&p);
     cw_link_usb_params up;
     cw_link_usb_params_default(&up);
-    int rc = parse_uri("usb", arg, spec, sizeof spec, &p, usb_option, &up);
+    int rc = cw_linkdev_parse_uri("usb", arg, spec, sizeof spec, &p, usb_option, &up);
     if (rc == CW_OK)
         rc = cw_link_usb_parse(spec, &up);
     if (rc != CW_OK)

@@ -52,6 +52,16 @@ int cw_linkdev_reset(cw_device *dev);
  * they load the model on a clean link, then generate on a faulty one.) */
 int cw_linkdev_set_faults(cw_device *dev, const cw_link_fault *f);
 
+/* Parses "HEAD?key=value&key=value..." (a link device's URI after its
+ * scheme): the part before '?' into head; each option first to opt(ctx,
+ * key, value) (may be NULL), which returns 0 when it took the option, 1
+ * when it does not know it, or a cw_error; then the options every link
+ * device takes (timeout, retries, wait; corrupt, drop, dup, seed) into *p.
+ * Anything else fails with a message naming the option. */
+typedef int (*cw_linkdev_option_fn)(void *ctx, const char *key, const char *value);
+int cw_linkdev_parse_uri(const char *scheme, const char *arg, char *head, size_t hn,
+                         cw_link_open_params *p, cw_linkdev_option_fn opt, void *ctx);
+
 /* The session of a link device (tests, tools); NULL for other devices. */
 cw_link_host *cw_device_link_session(cw_device *dev);
 

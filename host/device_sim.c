@@ -5,11 +5,15 @@
  * same frames, the same link session (host/device_link.c); no side door into
  * the core's memories.
  *
- * URI: sim[:TARGET][?trace=FILE.fst&from=CYCLE&to=CYCLE&seed=N]. The library
- * is looked for in $CLOCKWORK_SIM_DIR, then in the build's sim folder.
+ * URI: sim[:TARGET][?trace=FILE.fst&from=CYCLE&to=CYCLE&seed=N], and the
+ * options of every link device (timeout, retries; corrupt, drop, dup: byte
+ * faults on the link, placed by the same seed that randomizes the RTL's
+ * initial state). The library is looked for in $CLOCKWORK_SIM_DIR, then in
+ * the build's sim folder.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +31,11 @@
  * it reports a timeout: longer than any position takes, so the session's
  * retransmission timers never fire on a healthy simulated device. */
 #define SIM_READ_CYCLES 2000000ull
+/* With faults injected (URI corrupt/drop/dup), a lost frame is the common
+ * case: a read gives up after this many cycles, which is more than any
+ * command's response takes; a position that takes longer only costs the
+ * session a STATUS poll. */
+#define SIM_READ_CYCLES_FAULTY 100000ull
 
 typedef struct sim_api {
     int (*abi)(void);
@@ -43,6 +52,7 @@ typedef struct sim_transport {
     sim_api api;
     cw_simlink *s;
     char trace[1024];
+    uint64_t read_cycles; /* a read's budget of simulated cycles */
     cw_sim_options opt;
 } sim_transport;
 
@@ -58,7 +68,7 @@ static int st_read(cw_link_transport *t, void *buf, size_t n, int timeout_ms)
     sim_transport *st = t->impl;
     size_t got = st->api.pull(st->s, buf, n);
     if (got == 0 && timeout_ms > 0) {
-        st->api.until(st->s, SIM_READ_CYCLES);
+        st->api.until(st->s, st->read_cycles);
         got = st->api.pull(st->s, buf, n);
     }
     return (int)got;
@@ -76,50 +86,37 @@ static void st_close(cw_link_transport *t)
 
 static const cw_link_transport_ops sim_transport_ops = { st_write, st_read, st_close };
 
-/* Parses "TARGET?key=value&..." into the target name and the options. */
-static int parse_arg(const char *arg, char *target, size_t tn, sim_transport *st)
+/* The sim device's own URI options; the seed also places the faults. */
+typedef struct sim_uri {
+    sim_transport *st;
+    cw_link_open_params *p;
+} sim_uri;
+
+static int sim_option(void *ctx, const char *key, const char *value)
 {
-    size_t n = strcspn(arg, "?");
-    if (n >= tn)
-        return cw_fail(CW_ERR_INVALID_ARG, "sim: target name too long");
-    memcpy(target, arg, n);
-    target[n] = '\0';
-    if (!target[0])
-        strcpy(target, "sim");
-    st->opt.seed = 1;
-    const char *p = arg[n] == '?' ? arg + n + 1 : "";
-    while (*p) {
-        size_t len = strcspn(p, "&");
-        char kv[1100];
-        if (len >= sizeof kv)
-            return cw_fail(CW_ERR_INVALID_ARG, "sim: URI option too long");
-        memcpy(kv, p, len);
-        kv[len] = '\0';
-        p += len + (p[len] == '&');
-        char *eq = strchr(kv, '=');
-        if (!eq)
-            return cw_fail(CW_ERR_INVALID_ARG, "sim: URI option '%s' needs a value", kv);
-        *eq++ = '\0';
-        if (!strcmp(kv, "trace")) {
-            snprintf(st->trace, sizeof st->trace, "%s", eq);
-            st->opt.trace_path = st->trace;
-            continue;
-        }
-        char *end;
-        unsigned long long v = strtoull(eq, &end, 10);
-        if (*end || end == eq)
-            return cw_fail(CW_ERR_INVALID_ARG, "sim: URI option %s=%s is not a number", kv, eq);
-        if (!strcmp(kv, "from"))
-            st->opt.trace_from = v;
-        else if (!strcmp(kv, "to"))
-            st->opt.trace_to = v;
-        else if (!strcmp(kv, "seed"))
-            st->opt.seed = v;
-        else
-            return cw_fail(CW_ERR_INVALID_ARG, "sim: unknown URI option '%s' "
-                           "(trace, from, to, seed)", kv);
+    sim_uri *u = ctx;
+    if (!strcmp(key, "trace")) {
+        if (strlen(value) >= sizeof u->st->trace)
+            return cw_fail(CW_ERR_INVALID_ARG, "sim: URI option trace: path too long");
+        snprintf(u->st->trace, sizeof u->st->trace, "%s", value);
+        u->st->opt.trace_path = u->st->trace;
+        return 0;
     }
-    return CW_OK;
+    if (strcmp(key, "from") && strcmp(key, "to") && strcmp(key, "seed"))
+        return 1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(value, &end, 10);
+    if (!*value || *end || errno || value[0] == '-')
+        return cw_fail(CW_ERR_INVALID_ARG, "sim: URI option %s=%s is not a whole number", key,
+                       value);
+    if (!strcmp(key, "from"))
+        u->st->opt.trace_from = v;
+    else if (!strcmp(key, "to"))
+        u->st->opt.trace_to = v;
+    else
+        u->st->opt.seed = u->p->fault.seed = v;
+    return 0;
 }
 
 static int load_library(sim_transport *st, const char *target)
@@ -159,7 +156,15 @@ static int sim_open(cw_device *dev, const char *arg)
     st->t.ops = &sim_transport_ops;
     st->t.impl = st;
     char target[64], name[128];
-    int rc = parse_arg(arg, target, sizeof target, st);
+    cw_link_open_params p;
+    cw_link_open_params_default(&p);
+    st->opt.seed = 1;
+    sim_uri u = { st, &p };
+    int rc = cw_linkdev_parse_uri("sim", arg, target, sizeof target, &p, sim_option, &u);
+    if (rc == CW_OK && !target[0])
+        strcpy(target, "sim");
+    st->read_cycles = p.fault.corrupt > 0 || p.fault.drop > 0 || p.fault.dup > 0
+                          ? SIM_READ_CYCLES_FAULTY : SIM_READ_CYCLES;
     if (rc == CW_OK)
         rc = load_library(st, target);
     if (rc == CW_OK && !(st->s = st->api.open(&st->opt)))
@@ -170,8 +175,6 @@ static int sim_open(cw_device *dev, const char *arg)
     }
     /* The device announces its configuration over the link (INFO); the
      * session finds the target by its hash, as for a board. */
-    cw_link_open_params p;
-    cw_link_open_params_default(&p);
     snprintf(name, sizeof name, "sim:%s", target);
     p.name = name;
     p.own_transport = 1;
@@ -179,7 +182,7 @@ static int sim_open(cw_device *dev, const char *arg)
 }
 
 const cw_device_ops cw_sim_device_ops = {
-    "sim", "the Verilated RTL, through its link (sim[:TARGET][?trace=FILE&from=N&to=N])",
+    "sim", "the Verilated RTL, through its link (sim[:TARGET][?trace=FILE&from=N&to=N&seed=N&corrupt=P])",
     sim_open, cw_accel_load_model, cw_linkdev_generate, cw_linkdev_close, cw_linkdev_load_artifact,
     cw_linkdev_get_target, cw_linkdev_reset,
 };
