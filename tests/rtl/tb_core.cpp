@@ -11,126 +11,35 @@
  * and the core recovers. The datapath ops have their own block tests;
  * the whole model runs in tests/unit/test_sim.c.
  */
-#include "Vcw_core.h"
-#include "Vcw_core___024root.h"
-#include "tb_common.h"
-
-extern "C" {
-#include "clockwork.h"
-#include "isa.h"
-}
+#include "tb_core_drive.h"
 
 #include <vector>
 
-static cw_target_config target()
-{
-    /* the parameters above, as a target for cw_instr_latency() */
-    cw_target_config t = {};
-    t.lanes = 2, t.k = 2, t.vlanes = 1, t.wbits = 8, t.clock_mhz = 24;
-    t.prog_depth = 256, t.wgt_lines = 1024, t.scl_depth = 256, t.cst_depth = 256;
-    t.act_depth = 512, t.kv_depth = 8192, t.max_ctx = 128;
-    return t;
-}
-
-struct Core {
-    tb::Bench<Vcw_core> &b;
-    Vcw_core *m;
-    explicit Core(tb::Bench<Vcw_core> &bench) : b(bench), m(bench.m.get()) {}
-
-    void write(int region, uint32_t word, uint32_t data)
-    {
-        m->wr_en = 1;
-        m->wr_region = (uint8_t)region;
-        m->wr_addr = word;
-        m->wr_data = data;
-        b.tick();
-        m->wr_en = 0;
-    }
-    void program(const std::vector<cw_instr> &p)
-    {
-        for (size_t i = 0; i < p.size(); i++) {
-            unsigned char w[CW_INSTR_BYTES];
-            cw_instr_encode(&p[i], w);
-            for (int j = 0; j < 5; j++)
-                write(0, (uint32_t)(8 * i + j),
-                      (uint32_t)w[4 * j] | (uint32_t)w[4 * j + 1] << 8 |
-                          (uint32_t)w[4 * j + 2] << 16 | (uint32_t)w[4 * j + 3] << 24);
-        }
-    }
-    struct Tok {
-        int pos, id;
-        uint64_t cycle;
-    };
-    /* Starts a run, collects tokens until run_done (or max cycles; cancels
-     * after cancel_at cycles when given). */
-    std::vector<Tok> run(int n_prompt, int steps, uint64_t max = 100000, uint64_t cancel_at = 0)
-    {
-        std::vector<Tok> toks;
-        m->run_n_prompt = (uint16_t)n_prompt;
-        m->run_steps = (uint16_t)steps;
-        m->run_start = 1;
-        b.tick();
-        m->run_start = 0;
-        for (uint64_t c = 0; c < max; c++) {
-            if (m->tok_valid)
-                toks.push_back({ m->tok_pos, (int)m->tok_id, m->tok_cycle });
-            if (m->run_done)
-                break;
-            m->cancel = cancel_at && c == cancel_at;
-            b.tick();
-            m->cancel = 0;
-        }
-        b.check(m->run_done, "run did not finish");
-        b.tick();
-        b.check(!m->busy, "busy after the run");
-        return toks;
-    }
-};
-
-static cw_instr ins(int op)
-{
-    cw_instr i = {};
-    i.op = (uint8_t)op;
-    return i;
-}
+using namespace tb;
 
 int main(int argc, char **argv)
 {
     Verilated::commandArgs(argc, argv);
     tb::Bench<Vcw_core> b("tb_core", 3);
     Core c(b);
-    const cw_target_config t = target();
-    b.m->wr_en = 0;
-    b.m->run_start = 0;
-    b.m->cancel = 0;
-    b.m->hr_en = 0;
-    b.m->rst = 1;
-    for (int i = 0; i < 3; i++)
-        b.tick();
-    b.m->rst = 0;
-    b.tick();
+    c.reset();
 
     /* A minimal position: ARGMAX over one word, END. The prompt forces
      * every token, so the ids do not depend on ACT's random contents. */
-    cw_instr am = ins(CW_OP_ARGMAX);
-    am.src = 0;
-    am.n = 1;
-    std::vector<cw_instr> prog = { ins(CW_OP_NOP), am, ins(CW_OP_END) };
+    const cw_instr am = argmax1();
+    const std::vector<cw_instr> prog = prog_fast();
     c.program(prog);
     for (int i = 0; i < 8; i++)
         c.write(6, (uint32_t)i, (uint32_t)(100 + i));
-    uint64_t per_pos = 0;
-    for (auto &in : prog)
-        per_pos += cw_instr_latency(&in, 0, &t);
+    const uint64_t pp = per_pos(prog);
     auto toks = c.run(8, 7);
     b.check(toks.size() == 7, "forced run: %zu tokens, want 7", toks.size());
     for (size_t i = 0; i < toks.size(); i++) {
         b.check(toks[i].pos == (int)i + 1, "token %zu at position %d", i, toks[i].pos);
         b.check(toks[i].id == 101 + (int)i, "position %d: id %d, prompt says %d", toks[i].pos,
                 toks[i].id, 101 + (int)i);
-        b.check(toks[i].cycle == per_pos * (i + 1), "position %d stamped %llu, ISA says %llu",
-                toks[i].pos, (unsigned long long)toks[i].cycle,
-                (unsigned long long)(per_pos * (i + 1)));
+        b.check(toks[i].cycle == pp * (i + 1), "position %d stamped %llu, ISA says %llu",
+                toks[i].pos, (unsigned long long)toks[i].cycle, (unsigned long long)(pp * (i + 1)));
     }
     b.check(!b.m->err && b.m->tokens == 7, "clean run: err %d, tokens %d", b.m->err,
             b.m->tokens);
@@ -141,9 +50,7 @@ int main(int argc, char **argv)
     b.check(toks.size() == 2 && !b.m->err, "BOS at position 3: %zu tokens", toks.size());
 
     /* Cancel in the middle of a long run. */
-    std::vector<cw_instr> slow(40, ins(CW_OP_NOP));
-    slow.push_back(am);
-    slow.push_back(ins(CW_OP_END));
+    const std::vector<cw_instr> slow = prog_slow(40);
     c.program(slow);
     toks = c.run(1, 100, 100000, 500);
     b.check(toks.size() > 0 && toks.size() < 100, "cancel: %zu tokens", toks.size());
@@ -224,28 +131,21 @@ int main(int argc, char **argv)
     {
         const uint64_t wd = 2ull * 128 * 512 + 2 * 8192 + 1024 + 16 * 512 + 2 * 128 + 2 * 2 + 64;
         c.program(prog);
-        b.m->rootp->cw_core__DOT__op_done__VforceEn = 1;
-        b.m->rootp->cw_core__DOT__op_done__VforceVal = 0;
-        b.ctx->assertOn(false);
+        c.hang(true);
         toks = c.run(8, 5, wd + 1000);
-        b.m->rootp->cw_core__DOT__op_done__VforceEn = 0;
-        b.ctx->assertOn(true);
+        c.hang(false);
         b.check(toks.empty() && b.m->err && b.m->err_code == CW_CORE_ERR_WATCHDOG &&
                     b.m->err_pc == 1 && b.m->cycle == wd + 2,
                 "watchdog: err %d code %d pc %d at cycle %llu, want code 10 pc 1 cycle %llu",
                 b.m->err, b.m->err_code, b.m->err_pc, (unsigned long long)b.m->cycle,
                 (unsigned long long)(wd + 2));
         toks = c.run(8, 5);
-        b.check(!b.m->err && toks.size() == 5 && toks[4].cycle == per_pos * 5,
+        b.check(!b.m->err && toks.size() == 5 && toks[4].cycle == pp * 5,
                 "after the watchdog: err %d, %zu tokens", b.m->err, toks.size());
     }
     /* writes while running are ignored */
     c.program(slow);
-    b.m->run_n_prompt = 1;
-    b.m->run_steps = 3;
-    b.m->run_start = 1;
-    b.tick();
-    b.m->run_start = 0;
+    c.start(1, 3);
     c.write(0, 0, 0xdeadbeefu); /* would make instruction 0 illegal */
     while (!b.m->run_done)
         b.tick();

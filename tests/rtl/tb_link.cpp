@@ -13,229 +13,22 @@
  * transport that ticks the model, on a clean link and on one that damages
  * bytes.
  */
-#include "Vcw_device.h"
-#include "tb_common.h"
+#include "tb_link_dev.h"
+#include "tb_prog.h"
 
 #include <atomic>
 #include <cstring>
-#include <deque>
 #include <vector>
 
 using atomic_int = std::atomic<int>; /* link_host.h declares a C11 atomic_int pointer */
 extern "C" {
-#include "clockwork.h"
-#include "isa.h"
-#include "../../driver/link_crc.h"
-#include "../../driver/link_frame.h"
 #include "../../driver/link_host.h"
-#include "../../driver/link_proto.h"
 #include "../../driver/link_transport.h"
 }
 
-static const int CTX = 128;
-static const uint32_t SZ[8] = { 256 * 32, 1024 * 4, 256 * 4, 256 * 4, 0, 0, 128 * 4, 128 * 16 };
-static const uint64_t HASH = 0x0123456789abcdefull;
-static const int IDLE = 2000;
-
-static cw_target_config target()
-{
-    cw_target_config t = {};
-    t.lanes = 2, t.k = 2, t.vlanes = 1, t.wbits = 8, t.clock_mhz = 24;
-    t.prog_depth = 256, t.wgt_lines = 1024, t.scl_depth = 256, t.cst_depth = 256;
-    t.act_depth = 512, t.kv_depth = 8192, t.max_ctx = 128;
-    return t;
-}
-
-/* The device with a byte queue on each side. */
-struct Dev {
-    tb::Bench<Vcw_device> &b;
-    Vcw_device *m;
-    std::deque<uint8_t> to_dev;
-    std::vector<uint8_t> from_dev;
-    size_t taken = 0; /* from_dev bytes consumed by the host */
-    int stall_pct = 0; /* tx_ready low this % of cycles */
-    explicit Dev(tb::Bench<Vcw_device> &bench) : b(bench), m(bench.m.get()) {}
-
-    void tick()
-    {
-        m->rx_valid = !to_dev.empty();
-        m->rx_data = to_dev.empty() ? 0 : to_dev.front();
-        m->tx_ready = stall_pct == 0 || (int)b.rng.range(0, 99) >= stall_pct;
-        m->eval();
-        bool rx = m->rx_valid && m->rx_ready;
-        bool tx = m->tx_valid && m->tx_ready;
-        uint8_t byte = m->tx_data;
-        b.tick();
-        if (rx)
-            to_dev.pop_front();
-        if (tx)
-            from_dev.push_back(byte);
-    }
-    void reset()
-    {
-        m->rst = 1;
-        m->rx_valid = 0;
-        m->tx_ready = 1;
-        for (int i = 0; i < 4; i++)
-            b.tick();
-        m->rst = 0;
-        b.tick();
-    }
-    size_t available() const { return from_dev.size() - taken; }
-};
-
-/* The host end of the tests that build frames themselves. */
-struct Host {
-    Dev &d;
-    tb::Bench<Vcw_device> &b;
-    cw_link_decoder dec;
-    cw_link_frame fr;
-    std::vector<cw_link_frame> events;
-    uint16_t seq = 100;
-    Host(Dev &dev) : d(dev), b(dev.b) { cw_link_dec_init(&dec, CW_LINK_DEC_RESCAN); }
-
-    std::vector<uint8_t> frame(uint8_t type, uint16_t s, const std::vector<uint8_t> &p)
-    {
-        std::vector<uint8_t> f(CW_LINK_MAX_FRAME);
-        size_t n = cw_link_encode(f.data(), f.size(), type, s, p.data(), p.size());
-        f.resize(n);
-        return f;
-    }
-    void send_bytes(const std::vector<uint8_t> &f) { d.to_dev.insert(d.to_dev.end(), f.begin(), f.end()); }
-    /* The next frame from the device within max cycles (events are kept
-     * aside when want_event is false). */
-    bool next(uint64_t max, bool want_event = false)
-    {
-        for (uint64_t c = 0; c < max; c++) {
-            while (d.available()) {
-                size_t used = 0;
-                int got = cw_link_dec_feed(&dec, &d.from_dev[d.taken], d.available(), &used, &fr);
-                d.taken += used;
-                if (!got)
-                    break;
-                if ((fr.type & 0xC0) == 0x40 && !want_event) {
-                    events.push_back(fr);
-                    continue;
-                }
-                return true;
-            }
-            d.tick();
-        }
-        return false;
-    }
-    /* Sends a command and waits for its response (false: none in max cycles). */
-    bool cmd(uint8_t type, const std::vector<uint8_t> &p, uint64_t max = 20000)
-    {
-        send_bytes(frame(type, ++seq, p));
-        return resp(type, seq, max);
-    }
-    bool resp(uint8_t type, uint16_t s, uint64_t max = 20000)
-    {
-        while (next(max)) {
-            if (fr.type == (type | 0x80) && fr.seq == s)
-                return true;
-            b.check(false, "unexpected frame type %02x seq %u", fr.type, fr.seq);
-        }
-        return false;
-    }
-    void run_cycles(uint64_t n)
-    {
-        for (uint64_t i = 0; i < n; i++)
-            d.tick();
-    }
-};
-
-static std::vector<uint8_t> le32v(std::vector<uint32_t> w)
-{
-    std::vector<uint8_t> v;
-    for (uint32_t x : w)
-        for (int i = 0; i < 4; i++)
-            v.push_back((uint8_t)(x >> (8 * i)));
-    return v;
-}
-
-static std::vector<uint8_t> io_req(int region, uint32_t off, const std::vector<uint8_t> &data)
-{
-    std::vector<uint8_t> p(8, 0);
-    p[0] = (uint8_t)region;
-    cw_put32(&p[4], off);
-    p.insert(p.end(), data.begin(), data.end());
-    return p;
-}
-
-static std::vector<uint8_t> read_req(int region, uint32_t off, uint16_t n)
-{
-    std::vector<uint8_t> p(12, 0);
-    p[0] = (uint8_t)region;
-    cw_put32(&p[4], off);
-    cw_put16(&p[8], n);
-    return p;
-}
-
-/* What READ must give back after a WRITE: PROGRAM keeps words 0..4 of each
- * 8, SCALES the low 3 bytes of each word, OUTPUT ignores writes. */
-struct Shadow {
-    std::vector<uint8_t> r[8];
-    Shadow()
-    {
-        for (int i = 0; i < 8; i++)
-            r[i].assign(SZ[i], 0);
-    }
-    void write(int region, uint32_t off, const std::vector<uint8_t> &d)
-    {
-        for (size_t i = 0; i < d.size(); i++) {
-            uint32_t a = off + (uint32_t)i;
-            if (region == 0 && (a / 4) % 8 >= 5)
-                continue;
-            if (region == 2 && a % 4 == 3)
-                continue;
-            if (region == 7)
-                continue;
-            r[region][a] = d[i];
-        }
-    }
-};
-
-static std::vector<cw_instr> prog_fast()
-{
-    cw_instr nop = {}, am = {}, end = {};
-    nop.op = CW_OP_NOP;
-    am.op = CW_OP_ARGMAX;
-    am.src = 0;
-    am.n = 1;
-    end.op = CW_OP_END;
-    return { nop, am, end };
-}
-
-static std::vector<cw_instr> prog_slow(int nops)
-{
-    std::vector<cw_instr> p(nops);
-    for (auto &i : p) {
-        i = {};
-        i.op = CW_OP_NOP;
-    }
-    auto f = prog_fast();
-    p.push_back(f[1]);
-    p.push_back(f[2]);
-    return p;
-}
-
-static std::vector<uint8_t> prog_bytes(const std::vector<cw_instr> &p)
-{
-    std::vector<uint8_t> v(p.size() * CW_PROG_STRIDE, 0);
-    for (size_t i = 0; i < p.size(); i++)
-        cw_instr_encode(&p[i], &v[i * CW_PROG_STRIDE]);
-    return v;
-}
-
-static uint64_t per_pos(const std::vector<cw_instr> &p)
-{
-    const cw_target_config t = target();
-    uint64_t c = 0;
-    for (auto &in : p)
-        c += cw_instr_latency(&in, 0, &t);
-    return c;
-}
+using namespace tb;
+using Dev = LinkDev;
+using Host = LinkHost;
 
 /* ------------------------------------------------------------ raw frames */
 
@@ -307,14 +100,7 @@ static void check_read(Host &h, const Shadow &s, int region, uint32_t off, uint1
 static void test_write_read(Host &h, Shadow &s)
 {
     tb::Rng &rng = h.b.rng;
-    /* the memories start random (randReset): take them as they are */
-    for (int r = 0; r < 8; r++)
-        for (uint32_t off = 0; off < SZ[r]; off += 1016) {
-            uint16_t n = (uint16_t)(SZ[r] - off < 1016 ? SZ[r] - off : 1016);
-            bool ok = h.cmd(CW_LINK_CMD_READ, read_req(r, off, n));
-            if (h.b.check(ok && h.fr.payload[0] == 0 && h.fr.len == 8 + n, "initial READ %d", r))
-                memcpy(&s.r[r][off], h.fr.payload + 8, n);
-        }
+    load_shadow(h, s);
     for (uint32_t a = 0; a < SZ[0]; a++)
         h.b.check((a / 4) % 8 < 5 || s.r[0][a] == 0, "PROGRAM byte %u (word %u of 8) not 0", a,
                   (a / 4) % 8);
@@ -394,8 +180,8 @@ static void test_refusals(Host &h)
     expect_status(h, CW_LINK_CMD_RUN, le32v({ 1, CTX + 1, 0, 0 }), CW_LINK_ST_BAD_ARG,
                   "RUN past the context");
     /* responses and events sent to a device are dropped without an answer */
-    h.send_bytes(h.frame(0x81, 5, {}));
-    h.send_bytes(h.frame(0x41, 5, std::vector<uint8_t>(20, 0)));
+    h.send(h.frame(0x81, 5, {}));
+    h.send(h.frame(0x41, 5, std::vector<uint8_t>(20, 0)));
     h.b.check(!h.next(3000), "a response or event frame was answered");
 }
 
@@ -437,15 +223,7 @@ static int run_program(Host &h, Shadow &sh, const std::vector<cw_instr> &prog, i
     uint32_t run_id = ok ? cw_get32(h.fr.payload + 4) : 0;
     b.check(ok && h.fr.payload[0] == 0 && run_id == before.run_id + 1, "%s: RUN status %u id %u",
             what, ok ? h.fr.payload[0] : 255, run_id);
-    /* events until DONE */
-    bool done = false;
-    for (auto &e : h.events)
-        done |= e.type == CW_LINK_EV_DONE;
-    while (!done && h.next(200000, true)) {
-        h.events.push_back(h.fr);
-        done = h.fr.type == CW_LINK_EV_DONE;
-    }
-    b.check(done, "%s: no DONE", what);
+    b.check(wait_done(h, 200000), "%s: no DONE", what);
     uint64_t pp = per_pos(prog);
     int ntok = 0;
     uint32_t last_pos = 0;
@@ -478,15 +256,7 @@ static int run_program(Host &h, Shadow &sh, const std::vector<cw_instr> &prog, i
             "%s: %d TOKEN events + %u dropped != %d", what, ntok, s.dropped - before.dropped,
             steps);
     /* the OUTPUT region holds every record */
-    ok = h.cmd(CW_LINK_CMD_READ, read_req(7, 0, (uint16_t)(16 * steps)));
-    if (b.check(ok && h.fr.payload[0] == 0 && h.fr.len == 8 + 16 * steps, "%s: READ OUTPUT", what))
-        for (int k = 0; k < steps; k++) {
-            const uint8_t *e = h.fr.payload + 8 + 16 * k;
-            b.check(cw_get32(e) == (uint32_t)k + 1 && cw_get32(e + 4) == prompt[k + 1] &&
-                        cw_get64(e + 8) == pp * (k + 1),
-                    "%s: OUTPUT entry %d: pos %u tok %u cycle %llu", what, k, cw_get32(e),
-                    cw_get32(e + 4), (unsigned long long)cw_get64(e + 8));
-        }
+    check_output(h, prompt, steps, pp, what);
     return ntok;
 }
 
@@ -539,9 +309,7 @@ static void test_runs(Host &h, Shadow &sh)
     check_read(h, sh, 0, 0, 64);
 
     /* a core error: ERROR then DONE with exit reason ERROR */
-    cw_instr bad = {};
-    bad.op = 42;
-    do_write(h, sh, 0, 0, prog_bytes({ bad }));
+    do_write(h, sh, 0, 0, prog_bytes({ ins(42) }));
     h.events.clear();
     ok = h.cmd(CW_LINK_CMD_RUN, le32v({ 4, 4, 0, 0 }));
     int seen_err = 0;
@@ -568,10 +336,10 @@ static void test_duplicates(Host &h, Shadow &sh)
     /* a RUN sent twice starts one run; the same response comes back */
     uint16_t sq = ++h.seq;
     auto f = h.frame(CW_LINK_CMD_RUN, sq, le32v({ 8, 3, 0, 0 }));
-    h.send_bytes(f);
+    h.send(f);
     bool ok = h.resp(CW_LINK_CMD_RUN, sq);
     std::vector<uint8_t> r1(h.fr.payload, h.fr.payload + h.fr.len);
-    h.send_bytes(f);
+    h.send(f);
     ok = ok && h.resp(CW_LINK_CMD_RUN, sq);
     std::vector<uint8_t> r2(h.fr.payload, h.fr.payload + h.fr.len);
     b.check(ok && r1 == r2 && r1.size() == 8 && cw_get32(&r1[4]) == s0.run_id + 1,
@@ -579,7 +347,7 @@ static void test_duplicates(Host &h, Shadow &sh)
     for (int i = 0; i < 3 && h.next(100000, true);)
         i += h.fr.type == CW_LINK_EV_DONE ? 3 : 0;
     /* later, during the same run or not: still the same response */
-    h.send_bytes(f);
+    h.send(f);
     ok = h.resp(CW_LINK_CMD_RUN, sq);
     b.check(ok && cw_get32(h.fr.payload + 4) == s0.run_id + 1 && h.fr.payload[0] == 0,
             "third RUN copy: status %u id %u", h.fr.payload[0], cw_get32(h.fr.payload + 4));
@@ -590,25 +358,25 @@ static void test_duplicates(Host &h, Shadow &sh)
      * with another WRITE: the replay must not restore the first data) */
     sq = ++h.seq;
     auto w = h.frame(CW_LINK_CMD_WRITE, sq, io_req(3, 100, { 9, 9, 9, 9 }));
-    h.send_bytes(w);
+    h.send(w);
     ok = h.resp(CW_LINK_CMD_WRITE, sq);
     sh.write(3, 100, { 9, 9, 9, 9 });
-    h.send_bytes(w);
+    h.send(w);
     ok = ok && h.resp(CW_LINK_CMD_WRITE, sq);
     b.check(ok && h.fr.payload[0] == 0 && cw_get32(h.fr.payload + 8) == 4, "duplicate WRITE replay");
     /* a READ duplicate is executed again (fresh data) */
     sq = ++h.seq;
     auto rd = h.frame(CW_LINK_CMD_READ, sq, read_req(3, 100, 4));
-    h.send_bytes(rd);
+    h.send(rd);
     ok = h.resp(CW_LINK_CMD_READ, sq);
     b.check(ok && h.fr.payload[8] == 9, "READ before");
     do_write(h, sh, 3, 100, { 7, 7, 7, 7 });
-    h.send_bytes(rd);
+    h.send(rd);
     ok = h.resp(CW_LINK_CMD_READ, sq);
     b.check(ok && h.fr.payload[8] == 7, "READ duplicate not executed again: %u", h.fr.payload[8]);
     /* the same seq with other contents is a new command */
     sq = h.seq;
-    h.send_bytes(h.frame(CW_LINK_CMD_READ, sq, read_req(3, 96, 4)));
+    h.send(h.frame(CW_LINK_CMD_READ, sq, read_req(3, 96, 4)));
     ok = h.resp(CW_LINK_CMD_READ, sq);
     b.check(ok && cw_get32(h.fr.payload + 4) == 96, "same seq, other CRC: executed");
 }
@@ -620,19 +388,19 @@ static void test_damage(Host &h, Shadow &sh)
     /* a flipped payload byte: no answer, counted as a bad CRC */
     auto f = h.frame(CW_LINK_CMD_WRITE, ++h.seq, io_req(3, 0, { 1, 2, 3, 4, 5, 6, 7, 8 }));
     f[13] ^= 0x40;
-    h.send_bytes(f);
+    h.send(f);
     b.check(!h.next(4000), "a damaged WRITE was answered");
     /* a damaged length: header check fails */
     f = h.frame(CW_LINK_CMD_INFO, ++h.seq, {});
     f[6] ^= 0x01;
-    h.send_bytes(f);
+    h.send(f);
     b.check(!h.next(4000), "a damaged header was answered");
     /* an oversize length with a good header check */
     {
         uint8_t hdr[10] = { 0xA5, 0xC3, 0x02, 0, 1, 0, 0x01, 0x08 }; /* len 0x801 */
         uint32_t c = cw_link_crc32c(hdr + 2, 6);
         hdr[8] = (uint8_t)c, hdr[9] = (uint8_t)(c >> 8);
-        h.send_bytes(std::vector<uint8_t>(hdr, hdr + 10));
+        h.send(std::vector<uint8_t>(hdr, hdr + 10));
         b.check(!h.next(4000), "an oversize frame was answered");
     }
     /* garbage, sync-like garbage, then a good INFO */
@@ -640,24 +408,24 @@ static void test_damage(Host &h, Shadow &sh)
     for (auto &x : g)
         x = (uint8_t)b.rng.next();
     g[10] = 0xA5, g[11] = 0xA5, g[12] = 0xC3, g[100] = 0xA5;
-    h.send_bytes(g);
+    h.send(g);
     b.check(h.cmd(CW_LINK_CMD_INFO, {}) && h.fr.len == 64, "INFO after garbage");
     /* a truncated frame, the line goes quiet past the timeout, then INFO */
     f = h.frame(CW_LINK_CMD_WRITE, ++h.seq, io_req(3, 0, std::vector<uint8_t>(40, 1)));
     f.resize(25);
-    h.send_bytes(f);
+    h.send(f);
     h.run_cycles(IDLE + 200);
     b.check(h.cmd(CW_LINK_CMD_INFO, {}) && h.fr.len == 64, "INFO after a truncated frame");
     /* truncated and followed at once: that INFO is swallowed (DROP mode),
      * the retransmission is answered */
     f.resize(20);
-    h.send_bytes(f);
+    h.send(f);
     uint16_t sq = ++h.seq;
     auto info = h.frame(CW_LINK_CMD_INFO, sq, {});
-    h.send_bytes(info);
+    h.send(info);
     b.check(!h.resp(CW_LINK_CMD_INFO, sq, 3000), "INFO right behind a truncated frame answered");
     h.run_cycles(IDLE + 200);
-    h.send_bytes(info);
+    h.send(info);
     b.check(h.resp(CW_LINK_CMD_INFO, sq), "INFO retransmitted after a truncated frame");
     Status s1 = get_status(h);
     b.check(s1.rejected >= s0.rejected + 4, "rejected frames %u -> %u", s0.rejected, s1.rejected);
@@ -805,7 +573,7 @@ int main(int argc, char **argv)
     tb::Bench<Vcw_device> b("tb_link", 11);
     Dev d(b);
     d.reset();
-    Host h(d);
+    Host h(d, 100);
     Shadow sh;
 
     test_info(h);

@@ -31,40 +31,17 @@
  * with the tokens and cycles the ISA gives. The RTL assertions (--assert)
  * are on throughout.
  */
-#include "Vcw_device.h"
 #include "Vcw_device___024root.h"
-#include "tb_common.h"
+#include "tb_link_dev.h"
+#include "tb_prog.h"
 
-#include <atomic>
 #include <cstring>
-#include <deque>
 #include <vector>
 
-using atomic_int = std::atomic<int>;
-extern "C" {
-#include "clockwork.h"
-#include "isa.h"
-#include "../../driver/link_crc.h"
-#include "../../driver/link_frame.h"
-#include "../../driver/link_proto.h"
-}
+using namespace tb;
+using Host = LinkHost;
 
-static const int CTX = 128;
-static const uint32_t SZ[8] = { 256 * 32, 1024 * 4, 256 * 4, 256 * 4, 0, 0, 128 * 4, 128 * 16 };
-static const uint64_t HASH = 0x0123456789abcdefull;
-static const int IDLE = 2000;
 static const int FRAMES = 3000;
-
-static cw_target_config target()
-{
-    cw_target_config t = {};
-    t.lanes = 2, t.k = 2, t.vlanes = 1, t.wbits = 8, t.clock_mhz = 24;
-    t.prog_depth = 256, t.wgt_lines = 1024, t.scl_depth = 256, t.cst_depth = 256;
-    t.act_depth = 512, t.kv_depth = 8192, t.max_ctx = 128;
-    return t;
-}
-
-static uint32_t region_size(unsigned r) { return r < 8 ? SZ[r] : 0; }
 
 /* The byte range the WRITE being committed may touch (none: no write). */
 struct Window {
@@ -73,145 +50,27 @@ struct Window {
     uint64_t lo = 0, hi = 0;
 };
 
-struct Dev {
-    tb::Bench<Vcw_device> &b;
-    Vcw_device *m;
-    std::deque<uint8_t> to_dev;
-    std::vector<uint8_t> from_dev;
-    size_t taken = 0;
+/* The device with a monitor on the core's write port. */
+struct Dev : LinkDev {
     Window win;
     uint64_t writes = 0, bad_writes = 0;
-    explicit Dev(tb::Bench<Vcw_device> &bench) : b(bench), m(bench.m.get()) {}
+    explicit Dev(Bench<Vcw_device> &bench) : LinkDev(bench) {}
 
-    void tick()
+    /* this cycle's write happens on the edge */
+    void before_edge() override
     {
-        m->rx_valid = !to_dev.empty();
-        m->rx_data = to_dev.empty() ? 0 : to_dev.front();
-        m->tx_ready = 1;
-        m->eval();
-        /* the write port monitor: this cycle's write happens on the edge */
         auto *r = m->rootp;
-        if (r->cw_device__DOT__wr_en) {
-            unsigned reg = r->cw_device__DOT__wr_region;
-            uint64_t a = 4ull * r->cw_device__DOT__wr_addr;
-            writes++;
-            bool ok = a + 4 <= region_size(reg) && win.on && reg == win.region &&
-                      a + 4 > win.lo && a < win.hi;
-            if (!ok && ++bad_writes <= 10)
-                b.check(false, "write to region %u byte %llu outside [%llu, %llu) of region %u (%s)",
-                        reg, (unsigned long long)a, (unsigned long long)win.lo,
-                        (unsigned long long)win.hi, win.region, win.on ? "open" : "closed");
-        }
-        bool rx = m->rx_valid && m->rx_ready;
-        bool tx = m->tx_valid && m->tx_ready;
-        uint8_t byte = m->tx_data;
-        b.tick();
-        if (rx)
-            to_dev.pop_front();
-        if (tx)
-            from_dev.push_back(byte);
-    }
-    size_t available() const { return from_dev.size() - taken; }
-};
-
-struct Host {
-    Dev &d;
-    tb::Bench<Vcw_device> &b;
-    cw_link_decoder dec;
-    cw_link_frame fr;
-    std::vector<cw_link_frame> events;
-    uint16_t seq = 1;
-    explicit Host(Dev &dev) : d(dev), b(dev.b) { cw_link_dec_init(&dec, CW_LINK_DEC_RESCAN); }
-
-    std::vector<uint8_t> frame(uint8_t type, uint16_t s, const std::vector<uint8_t> &p)
-    {
-        std::vector<uint8_t> f(CW_LINK_MAX_FRAME);
-        f.resize(cw_link_encode(f.data(), f.size(), type, s, p.data(), p.size()));
-        return f;
-    }
-    void send(const std::vector<uint8_t> &f) { d.to_dev.insert(d.to_dev.end(), f.begin(), f.end()); }
-    /* the next frame within max cycles; events go aside unless wanted */
-    bool next(uint64_t max, bool want_event = false)
-    {
-        for (uint64_t c = 0; c < max; c++) {
-            while (d.available()) {
-                size_t used = 0;
-                int got = cw_link_dec_feed(&dec, &d.from_dev[d.taken], d.available(), &used, &fr);
-                d.taken += used;
-                if (!got)
-                    break;
-                if ((fr.type & 0xC0) == 0x40 && !want_event) {
-                    events.push_back(fr);
-                    continue;
-                }
-                return true;
-            }
-            d.tick();
-        }
-        return false;
-    }
-    /* the response to (type, s); any other non-event frame is a failure */
-    bool resp(uint8_t type, uint16_t s, uint64_t max = 20000)
-    {
-        while (next(max)) {
-            if (fr.type == (type | 0x80) && fr.seq == s)
-                return true;
-            b.check(false, "unexpected frame type %02x seq %u (waiting for %02x seq %u)", fr.type,
-                    fr.seq, type | 0x80, s);
-        }
-        return false;
-    }
-    bool cmd(uint8_t type, const std::vector<uint8_t> &p, uint64_t max = 20000)
-    {
-        send(frame(type, ++seq, p));
-        return resp(type, seq, max);
-    }
-    void run_cycles(uint64_t n)
-    {
-        for (uint64_t i = 0; i < n; i++)
-            d.tick();
-    }
-};
-
-static std::vector<uint8_t> le32v(std::vector<uint32_t> w)
-{
-    std::vector<uint8_t> v;
-    for (uint32_t x : w)
-        for (int i = 0; i < 4; i++)
-            v.push_back((uint8_t)(x >> (8 * i)));
-    return v;
-}
-
-static std::vector<uint8_t> io_req(unsigned region, uint32_t off, const std::vector<uint8_t> &data)
-{
-    std::vector<uint8_t> p(8, 0);
-    p[0] = (uint8_t)region;
-    cw_put32(&p[4], off);
-    p.insert(p.end(), data.begin(), data.end());
-    return p;
-}
-
-static std::vector<uint8_t> read_req(unsigned region, uint32_t off, uint16_t n)
-{
-    std::vector<uint8_t> p(12, 0);
-    p[0] = (uint8_t)region;
-    cw_put32(&p[4], off);
-    cw_put16(&p[8], n);
-    return p;
-}
-
-/* What READ must give back: PROGRAM keeps words 0..4 of each 8, SCALES the
- * low 3 bytes of each word; OUTPUT (written by the core) is not tracked. */
-struct Shadow {
-    std::vector<uint8_t> r[8];
-    void write(unsigned region, uint32_t off, const uint8_t *d, size_t n)
-    {
-        for (size_t i = 0; i < n; i++) {
-            uint32_t a = off + (uint32_t)i;
-            if ((region == 0 && (a / 4) % 8 >= 5) || (region == 2 && a % 4 == 3) || region == 7)
-                continue;
-            r[region][a] = d[i];
-        }
+        if (!r->cw_device__DOT__wr_en)
+            return;
+        unsigned reg = r->cw_device__DOT__wr_region;
+        uint64_t a = 4ull * r->cw_device__DOT__wr_addr;
+        writes++;
+        bool ok = a + 4 <= region_size(reg) && win.on && reg == win.region && a + 4 > win.lo &&
+                  a < win.hi;
+        if (!ok && ++bad_writes <= 10)
+            b.check(false, "write to region %u byte %llu outside [%llu, %llu) of region %u (%s)",
+                    reg, (unsigned long long)a, (unsigned long long)win.lo,
+                    (unsigned long long)win.hi, win.region, win.on ? "open" : "closed");
     }
 };
 
@@ -244,10 +103,15 @@ static Expect expect(uint8_t type, const std::vector<uint8_t> &p, bool running)
     switch (type) {
     case CW_LINK_CMD_INFO:
     case CW_LINK_CMD_STATUS:
+    case CW_LINK_CMD_CANCEL:
+    case CW_LINK_CMD_RESET:
         if (len != 0)
             e.status = CW_LINK_ST_BAD_LENGTH;
         else
-            e.status = CW_LINK_ST_OK, e.len = type == CW_LINK_CMD_INFO ? 64 : 40;
+            e.status = CW_LINK_ST_OK, e.len = type == CW_LINK_CMD_INFO     ? 64
+                                              : type == CW_LINK_CMD_STATUS ? 40
+                                              : type == CW_LINK_CMD_CANCEL ? 12
+                                                                           : 8;
         break;
     case CW_LINK_CMD_WRITE:
         if (len < 8) {
@@ -288,13 +152,6 @@ static Expect expect(uint8_t type, const std::vector<uint8_t> &p, bool running)
             e.status = CW_LINK_ST_OK;
         break;
     }
-    case CW_LINK_CMD_CANCEL:
-    case CW_LINK_CMD_RESET:
-        if (len != 0)
-            e.status = CW_LINK_ST_BAD_LENGTH;
-        else
-            e.status = CW_LINK_ST_OK, e.len = type == CW_LINK_CMD_CANCEL ? 12 : 8;
-        break;
     default:
         e.status = CW_LINK_ST_BAD_COMMAND;
         break;
@@ -323,7 +180,7 @@ struct Fuzz {
     uint64_t words_expected = 0, max_info_cycles = 0;
     bool partial = false; /* the last input may leave the parser mid-frame */
 
-    explicit Fuzz(Host &host) : h(host), d(host.d), b(host.b), rng(host.b.rng) {}
+    Fuzz(Host &host, Dev &dev) : h(host), d(dev), b(host.b), rng(host.b.rng) {}
 
     uint32_t rand_off(unsigned region)
     {
@@ -591,13 +448,7 @@ struct Fuzz {
     void busy_write()
     {
         sent[K_BUSY]++;
-        std::vector<uint8_t> prog(64 * CW_PROG_STRIDE, 0); /* 62 NOPs, ARGMAX, END */
-        cw_instr am = {}, end = {};
-        am.op = CW_OP_ARGMAX, am.n = 1;
-        end.op = CW_OP_END;
-        cw_instr_encode(&am, &prog[62 * CW_PROG_STRIDE]);
-        cw_instr_encode(&end, &prog[63 * CW_PROG_STRIDE]);
-        write_all(0, prog);
+        write_all(0, prog_bytes(prog_slow(62)));
         bool ok = h.cmd(CW_LINK_CMD_RUN, le32v({ 1, (uint32_t)CTX, 0, 0 }));
         b.check(ok && h.fr.payload[0] == 0, "RUN of the slow program");
         status_count[0] += ok;
@@ -636,7 +487,7 @@ struct Fuzz {
     {
         sent[K_PROGRAM]++;
         int n = (int)rng.range(1, 12);
-        std::vector<uint8_t> prog((size_t)n * CW_PROG_STRIDE, 0);
+        std::vector<cw_instr> prog((size_t)n);
         for (int i = 0; i < n; i++) {
             cw_instr in = {};
             in.op = (uint8_t)rng.range(0, 11);
@@ -649,9 +500,9 @@ struct Fuzz {
             in.a24 = (uint32_t)rng.range(0, 300), in.b24 = (uint32_t)rng.range(0, 4);
             if (i == n - 1)
                 in.op = CW_OP_END;
-            cw_instr_encode(&in, &prog[(size_t)i * CW_PROG_STRIDE]);
+            prog[(size_t)i] = in;
         }
-        command(CW_LINK_CMD_WRITE, io_req(0, 0, prog), false, false);
+        command(CW_LINK_CMD_WRITE, io_req(0, 0, prog_bytes(prog)), false, false);
         uint32_t np = (uint32_t)rng.range(1, CTX), st = (uint32_t)rng.range(1, 8);
         command(CW_LINK_CMD_RUN, le32v({ np, st, 0, 0 }), false, false);
     }
@@ -673,38 +524,19 @@ static void real_run(Fuzz &z)
 {
     Host &h = z.h;
     tb::Bench<Vcw_device> &b = h.b;
-    std::vector<cw_instr> prog(20);
-    for (auto &i : prog)
-        i = {}, i.op = CW_OP_NOP;
-    cw_instr am = {}, end = {};
-    am.op = CW_OP_ARGMAX, am.n = 1;
-    end.op = CW_OP_END;
-    prog.push_back(am);
-    prog.push_back(end);
-    std::vector<uint8_t> pb(prog.size() * CW_PROG_STRIDE, 0);
-    for (size_t i = 0; i < prog.size(); i++)
-        cw_instr_encode(&prog[i], &pb[i * CW_PROG_STRIDE]);
-    z.command(CW_LINK_CMD_WRITE, io_req(0, 0, pb), false, false);
+    const std::vector<cw_instr> prog = prog_slow(20);
+    z.command(CW_LINK_CMD_WRITE, io_req(0, 0, prog_bytes(prog)), false, false);
     std::vector<uint32_t> prompt(12);
     for (int i = 0; i < 12; i++)
         prompt[i] = 500 + 3 * (uint32_t)i;
     z.command(CW_LINK_CMD_WRITE, io_req(6, 0, le32v(prompt)), false, false);
-    const cw_target_config t = target();
-    uint64_t pp = 0;
-    for (auto &in : prog)
-        pp += cw_instr_latency(&in, 0, &t);
+    const uint64_t pp = per_pos(prog);
     h.events.clear();
     bool ok = h.cmd(CW_LINK_CMD_RUN, le32v({ 12, 10, 0, 0 }));
     b.check(ok && h.fr.payload[0] == 0, "final RUN");
-    bool done = false;
+    b.check(wait_done(h, 100000), "final run: no DONE");
     int ntok = 0;
-    std::vector<cw_link_frame> ev = h.events;
-    while (!done && h.next(100000, true)) {
-        ev.push_back(h.fr);
-        done = h.fr.type == CW_LINK_EV_DONE;
-    }
-    b.check(done, "final run: no DONE");
-    for (auto &e : ev)
+    for (auto &e : h.events)
         if (e.type == CW_LINK_EV_TOKEN) {
             uint32_t pos = cw_get32(e.payload + 4);
             ntok++;
@@ -719,14 +551,7 @@ static void real_run(Fuzz &z)
         } else {
             b.check(false, "final run: event %02x", e.type);
         }
-    ok = h.cmd(CW_LINK_CMD_READ, read_req(7, 0, 160));
-    if (b.check(ok && h.fr.payload[0] == 0 && h.fr.len == 168, "final run: READ OUTPUT"))
-        for (int k = 0; k < 10; k++) {
-            const uint8_t *e = h.fr.payload + 8 + 16 * k;
-            b.check(cw_get32(e) == (uint32_t)k + 1 && cw_get32(e + 4) == prompt[k + 1] &&
-                        cw_get64(e + 8) == pp * (k + 1),
-                    "final run: OUTPUT entry %d", k);
-        }
+    check_output(h, prompt, 10, pp, "final run");
     printf("tb_link_fuzz: final run: 10 tokens (%d as events), %llu cycles per position\n", ntok,
            (unsigned long long)pp);
 }
@@ -736,26 +561,10 @@ int main(int argc, char **argv)
     Verilated::commandArgs(argc, argv);
     tb::Bench<Vcw_device> b("tb_link_fuzz", 2024);
     Dev d(b);
-    d.m->rst = 1;
-    d.m->rx_valid = 0;
-    d.m->tx_ready = 1;
-    for (int i = 0; i < 4; i++)
-        b.tick();
-    d.m->rst = 0;
-    b.tick();
-    Host h(d);
-    Fuzz z(h);
-
-    /* the memories start random: read them into the shadow */
-    for (unsigned r = 0; r < 8; r++) {
-        z.sh.r[r].assign(SZ[r], 0);
-        for (uint32_t off = 0; off < SZ[r]; off += 1016) {
-            uint16_t n = (uint16_t)(SZ[r] - off < 1016 ? SZ[r] - off : 1016);
-            bool ok = h.cmd(CW_LINK_CMD_READ, read_req(r, off, n));
-            if (b.check(ok && h.fr.payload[0] == 0 && h.fr.len == 8u + n, "initial READ %u", r))
-                memcpy(&z.sh.r[r][off], h.fr.payload + 8, n);
-        }
-    }
+    d.reset();
+    Host h(d, 1);
+    Fuzz z(h, d);
+    load_shadow(h, z.sh);
     uint32_t rej0 = 0;
     if (h.cmd(CW_LINK_CMD_STATUS, {}))
         rej0 = cw_get32(h.fr.payload + 24);

@@ -11,94 +11,14 @@
  * stamps the ISA gives (the RTL assertions, on except while done is
  * forced, check every op's done cycle). tb_core checks the automatic bound.
  */
-#include "Vcw_core.h"
-#include "Vcw_core___024root.h"
-#include "tb_common.h"
-
-extern "C" {
-#include "clockwork.h"
-#include "isa.h"
-}
+#include "tb_core_drive.h"
 
 #include <cstring>
 #include <vector>
 
+using namespace tb;
+
 static const uint64_t WD = 400;
-
-static cw_target_config target()
-{
-    cw_target_config t = {};
-    t.lanes = 2, t.k = 2, t.vlanes = 1, t.wbits = 8, t.clock_mhz = 24;
-    t.prog_depth = 256, t.wgt_lines = 1024, t.scl_depth = 256, t.cst_depth = 256;
-    t.act_depth = 512, t.kv_depth = 8192, t.max_ctx = 128;
-    return t;
-}
-
-struct Core {
-    tb::Bench<Vcw_core> &b;
-    Vcw_core *m;
-    explicit Core(tb::Bench<Vcw_core> &bench) : b(bench), m(bench.m.get()) {}
-
-    void write(int region, uint32_t word, uint32_t data)
-    {
-        m->wr_en = 1;
-        m->wr_region = (uint8_t)region;
-        m->wr_addr = word;
-        m->wr_data = data;
-        b.tick();
-        m->wr_en = 0;
-    }
-    void program(const std::vector<cw_instr> &p)
-    {
-        for (size_t i = 0; i < p.size(); i++) {
-            unsigned char w[CW_INSTR_BYTES];
-            cw_instr_encode(&p[i], w);
-            for (int j = 0; j < 5; j++)
-                write(0, (uint32_t)(8 * i + j),
-                      (uint32_t)w[4 * j] | (uint32_t)w[4 * j + 1] << 8 |
-                          (uint32_t)w[4 * j + 2] << 16 | (uint32_t)w[4 * j + 3] << 24);
-        }
-    }
-    /* op_done held low (an op module that never finishes) or released */
-    void hang(bool on)
-    {
-        m->rootp->cw_core__DOT__op_done__VforceEn = on;
-        m->rootp->cw_core__DOT__op_done__VforceVal = 0;
-        b.ctx->assertOn(!on); /* its done is late by design while forced */
-    }
-    /* Runs to run_done; returns the tokens' (pos, id, cycle). */
-    struct Tok {
-        int pos, id;
-        uint64_t cycle;
-    };
-    std::vector<Tok> run(int n_prompt, int steps, uint64_t max = 100000)
-    {
-        std::vector<Tok> toks;
-        m->run_n_prompt = (uint16_t)n_prompt;
-        m->run_steps = (uint16_t)steps;
-        m->run_start = 1;
-        b.tick();
-        m->run_start = 0;
-        for (uint64_t c = 0; c < max; c++) {
-            if (m->tok_valid) /* the last token comes with run_done */
-                toks.push_back({ m->tok_pos, (int)m->tok_id, m->tok_cycle });
-            if (m->run_done)
-                break;
-            b.tick();
-        }
-        b.check(m->run_done, "run did not finish in %llu cycles", (unsigned long long)max);
-        b.tick();
-        b.check(!m->busy, "busy after the run");
-        return toks;
-    }
-};
-
-static cw_instr ins(int op)
-{
-    cw_instr i = {};
-    i.op = (uint8_t)op;
-    return i;
-}
 
 static cw_instr rmsnorm(int n)
 {
@@ -110,18 +30,15 @@ static cw_instr rmsnorm(int n)
 /* A normal run after a watchdog stop: prompt-forced tokens, ISA stamps. */
 static void normal_run(Core &c, const std::vector<cw_instr> &prog, const char *what)
 {
-    const cw_target_config t = target();
-    uint64_t per_pos = 0;
-    for (auto &in : prog)
-        per_pos += cw_instr_latency(&in, 0, &t);
+    const uint64_t pp = per_pos(prog);
     c.program(prog);
     auto toks = c.run(8, 6);
     bool ok = toks.size() == 6 && !c.m->err;
     for (size_t i = 0; ok && i < toks.size(); i++)
         ok = toks[i].pos == (int)i + 1 && toks[i].id == 201 + (int)i &&
-             toks[i].cycle == per_pos * (i + 1);
+             toks[i].cycle == pp * (i + 1);
     c.b.check(ok, "%s: %zu tokens, err %d code %d (per position %llu cycles)", what, toks.size(),
-              c.m->err, c.m->err_code, (unsigned long long)per_pos);
+              c.m->err, c.m->err_code, (unsigned long long)pp);
 }
 
 int main(int argc, char **argv)
@@ -129,21 +46,12 @@ int main(int argc, char **argv)
     Verilated::commandArgs(argc, argv);
     tb::Bench<Vcw_core> b("tb_watchdog", 5);
     Core c(b);
-    b.m->wr_en = 0;
-    b.m->run_start = 0;
-    b.m->cancel = 0;
-    b.m->hr_en = 0;
-    b.m->rst = 1;
-    for (int i = 0; i < 3; i++)
-        b.tick();
-    b.m->rst = 0;
-    b.tick();
+    c.reset();
     for (int i = 0; i < 8; i++)
         c.write(6, (uint32_t)i, (uint32_t)(200 + i));
 
-    cw_instr am = ins(CW_OP_ARGMAX);
-    am.src = 0, am.n = 1;
-    const std::vector<cw_instr> fast = { ins(CW_OP_NOP), am, ins(CW_OP_END) };
+    const cw_instr am = argmax1();
+    const std::vector<cw_instr> fast = prog_fast();
     normal_run(c, fast, "before");
 
     /* 1. op_done never comes: error 10 at the ARGMAX (pc 1), WD cycles after
@@ -165,11 +73,7 @@ int main(int argc, char **argv)
     /* 2. stuck in the second position: the first token is out, then the stop */
     {
         c.program(fast);
-        b.m->run_n_prompt = 8;
-        b.m->run_steps = 6;
-        b.m->run_start = 1;
-        b.tick();
-        b.m->run_start = 0;
+        c.start(8, 6);
         int ntok = 0;
         uint64_t c0 = 0;
         for (; c0 < 10000 && !b.m->run_done; c0++) {
@@ -188,7 +92,7 @@ int main(int argc, char **argv)
 
     /* 3. an instruction longer than the bound (RMSNORM of 200: 614 cycles)
      * is cut off half-way; op_rst resets its module; assertions stay on. */
-    const cw_target_config t = target();
+    const cw_target_config t = small_target();
     cw_instr longr = rmsnorm(200);
     b.check(cw_instr_latency(&longr, 0, &t) > WD, "RMSNORM 200 is not longer than the bound");
     c.program({ ins(CW_OP_NOP), longr, am, ins(CW_OP_END) });
@@ -204,11 +108,7 @@ int main(int argc, char **argv)
     /* 4. cancel and the watchdog: a cancel during a hang stops it first */
     c.program(fast);
     c.hang(true);
-    b.m->run_n_prompt = 8;
-    b.m->run_steps = 6;
-    b.m->run_start = 1;
-    b.tick();
-    b.m->run_start = 0;
+    c.start(8, 6);
     for (int i = 0; i < 100; i++)
         b.tick();
     b.m->cancel = 1;
