@@ -219,6 +219,17 @@ static int check_fit(const cw_qmodel *q, const cw_target_config *t, int n_instr,
         if (o >= (int)sizeof msg)
             break;
     }
+    /* KE and VE hold one exponent per cached head vector (cw_kve_depth());
+     * with whole-word heads (check_shape) this follows from the KV line
+     * above, checked here so the rule stands on its own. */
+    const uint64_t ke = (uint64_t)L * (uint64_t)t->max_ctx * (uint64_t)c->n_kv_heads;
+    if (ke > cw_kve_depth(t) && o < (int)sizeof msg) {
+        o += snprintf(msg + o, sizeof msg - (size_t)o, "%sKE/VE needs %llu exponents, the target "
+                      "has %llu (short by %llu)", short_any ? "; " : "",
+                      (unsigned long long)ke, (unsigned long long)cw_kve_depth(t),
+                      (unsigned long long)(ke - cw_kve_depth(t)));
+        short_any = 1;
+    }
     if (short_any)
         return cw_fail(CW_ERR_DOES_NOT_FIT, "the model does not fit target '%s': %s", t->name,
                        msg);

@@ -243,8 +243,9 @@ int cw_instr_check(const cw_instr *in, int index, const cw_target_config *t)
         break;
     case CW_OP_HEADS:
     case CW_OP_ATTN:
-        if (in->n == 0 || in->aux == 0 || in->aux % 2 != 0)
-            BAD("instruction %d (%s): %u heads of %u", index, name, in->n, in->aux);
+        if (in->n == 0 || in->aux == 0 || in->aux % 2 != 0 || in->aux % (unsigned)t->k != 0)
+            BAD("instruction %d (%s): %u heads of %u (a head size is even and a multiple of "
+                "k = %d)", index, name, in->n, in->aux, t->k);
         if (in->aux > CW_MAX_HEAD_SIZE)
             BAD("instruction %d (%s): head size %u: the attention unit holds at most %d",
                 index, name, in->aux, CW_MAX_HEAD_SIZE);

@@ -60,6 +60,15 @@ int cw_instr_check(const cw_instr *in, int index, const cw_target_config *t);
 /* The largest head size HEADS and ATTN take (the RTL's MAX_HEAD). */
 #define CW_MAX_HEAD_SIZE 128
 
+/* Entries in each of the exponent memories KE and VE: one per cached head
+ * vector, and a cached head is whole KV words (head size a multiple of k,
+ * compiler.c), so kv_depth / k (kv_depth is a multiple of k, target.c).
+ * HEADS writing and ATTN reading past it stop with CW_CORE_ERR_KV. */
+static inline uint64_t cw_kve_depth(const cw_target_config *t)
+{
+    return (uint64_t)t->kv_depth / (uint64_t)t->k;
+}
+
 /* Cycles from the instruction's issue to the next instruction's issue at
  * position pos (only ATTN depends on pos). */
 uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t);

@@ -35,8 +35,8 @@ int cw_ref_core_init(cw_ref_core *c, const cw_target_config *t)
     c->act = calloc(act, sizeof *c->act);
     c->kc = calloc(kv, sizeof *c->kc);
     c->vc = calloc(kv, sizeof *c->vc);
-    c->ke = calloc(kv / 2 + 1, sizeof *c->ke);
-    c->ve = calloc(kv / 2 + 1, sizeof *c->ve);
+    c->ke = calloc((size_t)cw_kve_depth(t) + 1, sizeof *c->ke);
+    c->ve = calloc((size_t)cw_kve_depth(t) + 1, sizeof *c->ve);
     c->n16a = calloc(act, sizeof *c->n16a);
     c->n16b = calloc(act, sizeof *c->n16b);
     c->n16c = calloc(act, sizeof *c->n16c);
@@ -252,7 +252,7 @@ static int exec(cw_ref_core *c, const cw_instr *in, run_state *rs)
         int16_t *cache = (in->flags & CW_F_DST_KC) ? c->kc : (in->flags & CW_F_DST_VC) ? c->vc : NULL;
         int32_t *cexp = (in->flags & CW_F_DST_KC) ? c->ke : c->ve;
         if (cache && ((cell + 1) * (uint64_t)kvd > (uint64_t)t->kv_depth ||
-                      (cell + 1) * (uint64_t)n > (uint64_t)t->kv_depth / 2))
+                      (cell + 1) * (uint64_t)n > cw_kve_depth(t)))
             return cw_fail(CW_ERR_DEVICE, "ref: HEADS writes layer %u position %d outside the "
                            "KV cache", in->b24, rs->pos);
         uint32_t *freq = NULL;
@@ -291,7 +291,8 @@ static int exec(cw_ref_core *c, const cw_instr *in, run_state *rs)
             return cw_fail(CW_ERR_DEVICE, "ref: ATTN with %d heads over %d kv heads", n, nkv);
         const int kvd = nkv * hs, kv_mul = n / nkv;
         const uint64_t lbase = (uint64_t)in->b24 * (uint64_t)t->max_ctx;
-        if ((lbase + (uint64_t)rs->pos + 1) * (uint64_t)kvd > (uint64_t)t->kv_depth)
+        if ((lbase + (uint64_t)rs->pos + 1) * (uint64_t)kvd > (uint64_t)t->kv_depth ||
+            (lbase + (uint64_t)rs->pos + 1) * (uint64_t)nkv > cw_kve_depth(t))
             return cw_fail(CW_ERR_DEVICE, "ref: ATTN reads layer %u outside the KV cache",
                            in->b24);
         act_to16(c, c->n16a, in->src, n * hs);

@@ -30,7 +30,7 @@ typedef struct cw_ref_core {
     uint64_t mem_bytes[CW_REG_COUNT];
     int64_t *act;       /* act_depth words */
     int16_t *kc, *vc;   /* kv_depth values each */
-    int32_t *ke, *ve;   /* kv_depth / 2 exponents each */
+    int32_t *ke, *ve;   /* cw_kve_depth() exponents each */
     int32_t er[256];    /* exponent registers */
     /* scratch for kernel calls */
     int16_t *n16a, *n16b, *n16c;

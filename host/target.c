@@ -116,6 +116,7 @@ int cw_target_parse(const char *text, const char *origin, cw_target_config *out)
         if (pow2[i].v < 2 || (pow2[i].v & (pow2[i].v - 1)) != 0)
             return cw_fail(CW_ERR_FORMAT, "%s: %s = %d must be a power of two, at least 2", origin,
                            pow2[i].what, pow2[i].v);
+    /* kv_depth / k is both the KV words and the KE/VE exponents (cw_kve_depth()) */
     if (t.scl_depth % t.lanes != 0 || t.kv_depth % t.k != 0)
         return cw_fail(CW_ERR_FORMAT, "%s: scl_depth must be a multiple of lanes and kv_depth of k",
                        origin);

@@ -85,7 +85,11 @@ module cw_core #(
     localparam integer CST_AW  = $clog2(CST_DEPTH);
     localparam integer ACT_AW  = $clog2(ACT_DEPTH);
     localparam integer KV_AW   = $clog2(KV_DEPTH);
-    localparam integer KVE_AW  = $clog2(KV_DEPTH / 2);
+    // KE/VE: one exponent per cached head vector; a cached head is whole KV
+    // words (the compiler emits head sizes that are multiples of K, the
+    // sequencer stops other programs with error 6), so KV_DEPTH / K entries
+    localparam integer KVE_DEPTH = KV_DEPTH / K;
+    localparam integer KVE_AW  = $clog2(KVE_DEPTH) < 1 ? 1 : $clog2(KVE_DEPTH);
     localparam integer CTX_AW  = $clog2(MAX_CTX);
     localparam integer LINE    = LANES * K * WBITS;     // bits per weight line
     localparam integer LW      = LINE / 32;             // 32-bit slices per line
@@ -414,10 +418,10 @@ module cw_core #(
         .clk(clk), .we(kv_we && m_kv_v[s]), .waddr(kv_wrow), .wlanes(kv_wl),
         .wdata({K{m_kv_wdata[s]}}),
         .re(m_vc_re[s]), .raddr(m_vc_raddr[s][KW_AW-1:0]), .rdata(vc_rdata));
-    cw_ram #(.DEPTH(KV_DEPTH / 2), .WIDTH(16), .LANE(16), .AW(KVE_AW)) u_ke (
+    cw_ram #(.DEPTH(KVE_DEPTH), .WIDTH(16), .LANE(16), .AW(KVE_AW)) u_ke (
         .clk(clk), .we(m_kve_we[s] && !m_kve_v[s]), .waddr(m_kve_waddr[s]), .wlanes(1'b1),
         .wdata(m_kve_wdata[s]), .re(m_ke_re[s]), .raddr(m_ke_raddr[s]), .rdata(ke_rdata));
-    cw_ram #(.DEPTH(KV_DEPTH / 2), .WIDTH(16), .LANE(16), .AW(KVE_AW)) u_ve (
+    cw_ram #(.DEPTH(KVE_DEPTH), .WIDTH(16), .LANE(16), .AW(KVE_AW)) u_ve (
         .clk(clk), .we(m_kve_we[s] && m_kve_v[s]), .waddr(m_kve_waddr[s]), .wlanes(1'b1),
         .wdata(m_kve_wdata[s]), .re(m_ve_re[s]), .raddr(m_ve_raddr[s]), .rdata(ve_rdata));
 
@@ -443,7 +447,7 @@ module cw_core #(
         endcase
     endfunction
     localparam [31:0] A_WGT = WGT_LINES, A_SCL = SCL_WDS, A_CST = CST_DEPTH,
-                      A_ACT = ACT_DEPTH, A_KW = KV_DEPTH / K, A_KVE = KV_DEPTH / 2,
+                      A_ACT = ACT_DEPTH, A_KW = KV_DEPTH / K, A_KVE = KVE_DEPTH,
                       A_KV = KV_DEPTH, A_PROG = PROG_DEPTH;
     integer a_i;
     always @(posedge clk) begin

@@ -14,7 +14,8 @@
 //
 // Errors (the core stops, `err` stays set until the next run):
 //   1 illegal opcode        2 vector outside ACT (or a zero length; a
-//                             head size that is 0, odd or above MAX_HEAD)
+//                             head size that is 0, odd, not a multiple
+//                             of K or above MAX_HEAD)
 //                                                    3 weights outside WGT
 //   4 scales outside SCL    5 constants outside CST  6 cache outside KV
 //   7 bad run parameters    8 16-bit weights on an 8-bit target
@@ -152,7 +153,9 @@ module cw_sequencer #(
                      OP_SILU = 8'd8, OP_ARGMAX = 8'd9, OP_END = 8'd10;
 
     localparam [31:0] WGT_LINES_32 = WGT_LINES, KV_DEPTH_32 = KV_DEPTH;
-    localparam [63:0] WGT_LINES_W = {32'd0, WGT_LINES_32}, KV_DEPTH_W = {32'd0, KV_DEPTH_32};
+    localparam [31:0] KVE_DEPTH_32 = KV_DEPTH / K;
+    localparam [63:0] WGT_LINES_W = {32'd0, WGT_LINES_32}, KV_DEPTH_W = {32'd0, KV_DEPTH_32},
+                      KVE_DEPTH_W = {32'd0, KVE_DEPTH_32};
     localparam [31:0] MAX_CTX_W = MAX_CTX;
     wire [31:0] n32    = {16'd0, f_n};
     wire [31:0] aux32  = {16'd0, f_aux};
@@ -175,12 +178,19 @@ module cw_sequencer #(
     // pos, HEADS writes pos)
     wire [63:0] cells      = {40'd0, f_b24} * MAX_CTX + {48'd0, pos_q} + 64'd1;
     wire [63:0] kv_end     = cells * {32'd0, heads_span};
+    // KE/VE hold KV_DEPTH / K exponents, one per cached head vector
+    // (cw_kve_depth(), host/isa.h): HEADS writes cells * n of them, ATTN
+    // reads cells * kv heads
     wire [63:0] kve_end    = cells * {48'd0, f_n};
-    wire kv_ok    = kv_end <= KV_DEPTH_W && kve_end <= (KV_DEPTH_W >> 1);
+    wire [63:0] kve_attn   = cells * {40'd0, f_a24};
+    wire kv_ok    = kv_end <= KV_DEPTH_W && kve_end <= KVE_DEPTH_W;
     wire attn_ok  = f_a24 != 24'd0 && {8'd0, f_a24} <= n32 &&
-                    cells * {40'd0, f_a24} * {32'd0, aux32} <= KV_DEPTH_W;
+                    kve_attn * {32'd0, aux32} <= KV_DEPTH_W && kve_attn <= KVE_DEPTH_W;
     localparam [31:0] MAX_HEAD_W = MAX_HEAD;
-    wire heads_ok = f_n != 16'd0 && f_aux != 16'd0 && !f_aux[0] && aux32 <= MAX_HEAD_W;
+    localparam [31:0] K_W = K;
+    // a head is even (RoPE pairs) and whole KV words (cw_op_attn reads K values a cycle)
+    wire heads_ok = f_n != 16'd0 && f_aux != 16'd0 && !f_aux[0] && (aux32 & (K_W - 32'd1)) == 32'd0
+                    && aux32 <= MAX_HEAD_W;
 
     reg [7:0] chk;
     always @* begin

@@ -32,23 +32,25 @@ struct cw_simlink {
         if (trace && clock >= trace_from && (trace_to == 0 || clock <= trace_to))
             trace->dump(t);
     }
-    /* One cycle: present the next input byte, always ready for output. */
+    /* One cycle: the falling edge with the next input byte presented
+     * (always ready for output), where the handshakes are read, then the
+     * rising edge. Two evaluations a cycle: the core only has rising-edge
+     * logic, so the input change and the falling edge settle together. */
     void tick()
     {
         Vcw_device *d = dev.get();
+        d->clk = 0;
         d->rx_valid = !in.empty();
         d->rx_data = in.empty() ? 0 : in.front();
         d->tx_ready = 1;
         d->eval();
+        dump(2 * clock);
         bool took = d->rx_valid && d->rx_ready;
         bool gave = d->tx_valid && d->tx_ready;
         uint8_t byte = d->tx_data;
         d->clk = 1;
         d->eval();
         dump(2 * clock + 1);
-        d->clk = 0;
-        d->eval();
-        dump(2 * clock + 2);
         clock++;
         if (took)
             in.pop_front();
