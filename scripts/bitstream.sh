@@ -72,7 +72,13 @@ esac
 if ! "$nextpnr" $nextpnr_args --json "$out/$top.json" $pnr_out --freq "$clock" \
     --seed "$seed" --timing-allow-fail --report "$out/report.json" \
     --log "$out/nextpnr.log" >/dev/null 2>&1; then
-  grep -E "ERROR|Unable|too many|Design uses" "$out/nextpnr.log" | head -n 8 >&2
+  # the resources the design needs more of than the chip has, then the error
+  awk '/Device utilisation/ { u = 1; next }
+       u && !/^Info:[ \t]+[A-Za-z0-9_]+:[ \t]+[0-9]+\/[ \t]*[0-9]+/ { u = 0 }
+       u { split($0, f, /[:\/]+/); gsub(/[ \t]/, "", f[2]); if (f[3] + 0 > f[4] + 0)
+           printf "bitstream: the design needs %d %s, the chip has %d\n", f[3], f[2], f[4] }' \
+      "$out/nextpnr.log" >&2
+  grep -E "ERROR" "$out/nextpnr.log" | head -n 3 >&2
   die "place and route failed (log: $out/nextpnr.log)"
 fi
 # 3. pack
