@@ -86,7 +86,7 @@ $(BUILD)/rtl/bin/%: tests/rtl/%.cpp $(wildcard tests/rtl/*.h tests/rtl/*.v tests
 # the sim device loads it and talks to it through the link protocol
 SIM_TARGETS ?= sim ulx3s-85f
 SIM_LIBS := $(SIM_TARGETS:%=$(BUILD)/sim/libcwsimlink-%.so)
-$(BUILD)/sim/libcwsimlink-%.so: $(RTL_SRC) rtl/sim/cw_simlink.cpp rtl/sim/cw_simlink.h \
+$(BUILD)/sim/libcwsimlink-%.so: $(RTL_SRC) rtl/sim/cw_simlink.cpp rtl/sim/cw_simlink.h rtl/sim/cw_simlink_vl.h \
 		targets/%.target scripts/build-sim.sh $(BUILD)/clockwork
 	@echo "  VERILATE device for target $*"
 	$(Q)scripts/build-sim.sh $* $@ $(BUILD)

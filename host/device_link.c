@@ -298,7 +298,7 @@ static int fault_option(const char *scheme, const char *key, const char *value,
     char *end;
     if (!strcmp(key, "seed")) {
         errno = 0;
-        unsigned long long v = strtoull(value, &end, 0);
+        unsigned long long v = strtoull(value, &end, 10);
         if (!*value || *end || errno || value[0] == '-')
             return cw_fail(CW_ERR_INVALID_ARG, "%s: URI option seed=%s is not a whole number "
                            "from 0 to 2^64-1", scheme, value);
@@ -329,7 +329,7 @@ int cw_linkdev_parse_uri(const char *scheme, const char *arg, char *head, size_t
     const char *s = arg[n] == '?' ? arg + n + 1 : "";
     while (*s) {
         size_t len = strcspn(s, "&");
-        char kv[512];
+        char kv[1100];
         if (len >= sizeof kv)
             return cw_fail(CW_ERR_INVALID_ARG, "%s: URI option too long", scheme);
         memcpy(kv, s, len);

@@ -44,6 +44,7 @@ typedef struct sim_api {
     void (*push)(cw_simlink *, const void *, size_t);
     size_t (*pull)(cw_simlink *, void *, size_t);
     uint64_t (*until)(cw_simlink *, uint64_t);
+    const char *(*error)(const cw_simlink *);
 } sim_api;
 
 typedef struct sim_transport {
@@ -56,9 +57,20 @@ typedef struct sim_transport {
     cw_sim_options opt;
 } sim_transport;
 
+/* The RTL stopped on a failed assertion ($stop, $fatal): the device is
+ * dead until it is opened again. */
+static int rtl_failed(sim_transport *st)
+{
+    const char *e = st->api.error(st->s);
+    return e ? cw_fail(CW_ERR_DEVICE, "sim: the RTL stopped: %s", e) : CW_OK;
+}
+
 static int st_write(cw_link_transport *t, const void *buf, size_t n)
 {
     sim_transport *st = t->impl;
+    int rc = rtl_failed(st);
+    if (rc != CW_OK)
+        return rc;
     st->api.push(st->s, buf, n);
     return CW_OK;
 }
@@ -70,6 +82,11 @@ static int st_read(cw_link_transport *t, void *buf, size_t n, int timeout_ms)
     if (got == 0 && timeout_ms > 0) {
         st->api.until(st->s, st->read_cycles);
         got = st->api.pull(st->s, buf, n);
+    }
+    if (got == 0) {
+        int rc = rtl_failed(st);
+        if (rc != CW_OK)
+            return rc;
     }
     return (int)got;
 }
@@ -136,6 +153,7 @@ static int load_library(sim_transport *st, const char *target)
         { "cw_simlink_push", (void **)&st->api.push },
         { "cw_simlink_pull", (void **)&st->api.pull },
         { "cw_simlink_step_until_output", (void **)&st->api.until },
+        { "cw_simlink_error", (void **)&st->api.error },
     };
     for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
         *syms[i].slot = dlsym(st->lib, syms[i].name);

@@ -27,6 +27,9 @@ die() { echo "bitstream: $*" >&2; exit 1; }
 . "$dir/board.conf"
 [ -x "$build/clockwork" ] || die "$build/clockwork is missing: run make first"
 
+# the YoWASP tools make board-tools put in a virtual environment
+tools=${CLOCKWORK_TOOLS:-$HOME/.local/share/clockwork/fpga-tools}
+[ -d "$tools/bin" ] && PATH="$PATH:$tools/bin"
 pick() { # NATIVE YOWASP: the first on PATH
   if command -v "$1" >/dev/null 2>&1; then echo "$1"
   elif command -v "$2" >/dev/null 2>&1; then echo "$2"
@@ -83,6 +86,7 @@ if ! "$nextpnr" $nextpnr_args --json "$out/$top.json" $pnr_out --freq "$clock" \
 fi
 # 3. pack
 tmp="$dir/.$output.tmp"
+trap 'rm -f "$tmp" "$dir/.report.md.tmp"' EXIT
 case $family in
   ecp5)  "$pack" --compress "$out/$top.config" "$tmp" ;;
   ice40) "$pack" "$out/$top.asc" "$tmp" ;;

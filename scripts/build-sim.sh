@@ -14,6 +14,8 @@ root=$(pwd)
 obj="$build/sim/obj-$top-$target"
 mkdir -p "$obj"
 params=$("$build/clockwork" target "$target" --params)
+# Verilator prints through the harness and never aborts (cw_simlink_vl.h,
+# cw_simlink_error()): the library is loaded into a user's process.
 # Verilator's makefile compiles the model with -Os (OPT_FAST, OPT_GLOBAL),
 # after our CFLAGS; -O2 runs the core about 5-10% faster (make bench).
 # shellcheck disable=SC2086
@@ -21,7 +23,9 @@ verilator --cc --exe --build -j 2 --assert --trace-fst -Wall -Wno-fatal -O3 \
   --x-assign unique --x-initial unique \
   --top-module "$top" $params -y "$root/rtl" "$root/rtl/lint.vlt" "$root/rtl/$top.v" \
   "$root/$harness" --Mdir "$obj" -o "$root/$out.tmp" \
-  -CFLAGS "-fPIC -O2 -std=c++17 -DCW_SIM_TARGET='\"$target\"' -I$root/rtl/sim" \
+  -CFLAGS "-fPIC -O2 -std=c++17 -DCW_SIM_TARGET='\"$target\"' -I$root/rtl/sim \
+           -include $root/rtl/sim/cw_simlink_vl.h -DVL_PRINTF=cw_simlink_vl_printf \
+           -DVL_USER_STOP -DVL_USER_FATAL" \
   -MAKEFLAGS "OPT_FAST=-O2 OPT_GLOBAL=-O2" \
   -LDFLAGS "-shared" >"$obj/build.log" 2>&1 \
   || { tail -n 40 "$obj/build.log" >&2; exit 1; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# flash.sh BOARD [FLASH] - load a board's committed bitstream with
+# flash.sh BOARD [FLASH] - load a board's committed bitstream (or $BIT) with
 # openFPGALoader: into the FPGA's SRAM (lost at power-off) by default, into
 # the configuration flash when FLASH is 1. One clear line when the tool, the
 # bitstream, the board or the permission to open it is missing.
@@ -11,7 +11,7 @@ die() { echo "flash: $*" >&2; exit 1; }
 [ -f "$dir/board.conf" ] || die "no board '$board' (boards: $(ls bitstreams | tr '\n' ' '))"
 # shellcheck disable=SC1091
 . "$dir/board.conf"
-bit=$dir/$output
+bit=${BIT:-$dir/$output}   # BIT: another file (tests)
 [ -f "$bit" ] || die "$bit does not exist: build it with 'make bitstream BOARD=$board'"
 loader=${OPENFPGALOADER:-openFPGALoader}
 command -v "$loader" >/dev/null 2>&1 \

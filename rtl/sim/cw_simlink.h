@@ -20,7 +20,7 @@
 extern "C" {
 #endif
 
-#define CW_SIMLINK_ABI 1
+#define CW_SIMLINK_ABI 2
 
 typedef struct cw_simlink cw_simlink;
 
@@ -59,6 +59,12 @@ void cw_simlink_step(cw_simlink *s, uint64_t cycles);
 /* Advances until a device->host byte is waiting or max_cycles have
  * passed; returns the cycles run. */
 uint64_t cw_simlink_step_until_output(cw_simlink *s, uint64_t max_cycles);
+
+/* NULL while the RTL runs; once one of its assertions failed (or it ran
+ * $stop or $fatal), the message, and the device is frozen from then on: no
+ * clock, no bytes. Verilator's messages are kept here, never printed, and
+ * nothing aborts the process that loaded the library. */
+const char *cw_simlink_error(const cw_simlink *s);
 
 /* Clock cycles since open; whether the core is running (busy). */
 uint64_t cw_simlink_clock(const cw_simlink *s);

@@ -342,7 +342,8 @@ static void session(soak_client *c, int n_session)
     rc = cw_device_link_stats(d, &end);
     soak_check(sh, rc == CW_OK, "client %d: session %d: link statistics: %s: %s", c->id,
                n_session, cw_strerror(rc), cw_last_error());
-    add_delta(sh, &end, &base);
+    if (rc == CW_OK)
+        add_delta(sh, &end, &base);
     cw_device_close(d);
 }
 
