@@ -211,6 +211,7 @@ static void test_uri_options(void **st)
         { "unix:/nonexistent/x.sock?corrupt=0.6&drop=0.5", "corrupt + drop + dup" },
         { "unix:/nonexistent/x.sock?seed=x", "seed=x is not a whole number" },
         { "unix:/nonexistent/x.sock?seed=-3", "seed=-3 is not a whole number" },
+        { "unix:/nonexistent/x.sock?seed=0x10", "seed=0x10 is not a whole number" },
         { "pcie:/nonexistent/a,/nonexistent/b?dup=", "dup= is not a probability" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -222,7 +223,7 @@ static void test_uri_options(void **st)
     /* good options get past parsing: the missing socket is what fails */
     cw_device *d = NULL;
     assert_int_equal(cw_device_open("unix:/nonexistent/x.sock?corrupt=1e-3&drop=0&dup=1e-4"
-                                    "&seed=0x10&wait=0", &d), CW_ERR_NO_DEVICE);
+                                    "&seed=16&wait=0", &d), CW_ERR_NO_DEVICE);
     /* statistics: link devices only */
     assert_int_equal(cw_device_open("ref", &d), CW_OK);
     cw_link_stats ls;
