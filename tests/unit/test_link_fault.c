@@ -304,12 +304,8 @@ static void test_device_on_pipe(void **st)
 static void test_device_on_socket(void **st)
 {
     (void)st;
-    const char *path = tu_scratch_path("fault.sock");
-    cw_server_params sp;
-    cw_server_params_default(&sp);
-    sp.socket_path = path;
     lu_server sv;
-    lu_server_start(&sv, &sp);
+    const char *path = lu_server_on_socket(&sv, "fault.sock");
     char uri[2200];
     snprintf(uri, sizeof uri, "unix:%s?corrupt=%g&drop=%g&dup=%g&seed=%llu&timeout=20", path,
              rates.corrupt, rates.drop, rates.dup, (unsigned long long)rates.seed);

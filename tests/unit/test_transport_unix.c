@@ -43,12 +43,8 @@ static cw_device *open_loaded(const char *uri)
 static void test_socket_run(void **st)
 {
     (void)st;
-    const char *path = tu_scratch_path("dev.sock");
-    cw_server_params p;
-    cw_server_params_default(&p);
-    p.socket_path = path;
     lu_server sv;
-    lu_server_start(&sv, &p);
+    const char *path = lu_server_on_socket(&sv, "dev.sock");
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
     assert_true(S_ISSOCK(sb.st_mode));
@@ -62,6 +58,9 @@ static void test_socket_run(void **st)
     lu_expect_same(&r, lu_reference("sim", 200), "unix socket");
     cw_device_close(d);
     /* a second server on the same path is refused while this one lives */
+    cw_server_params p;
+    cw_server_params_default(&p);
+    p.socket_path = path;
     cw_server *other = NULL;
     assert_int_not_equal(cw_server_open(&p, &other), CW_OK);
     assert_non_null(strstr(cw_last_error(), "already listening"));
@@ -124,12 +123,8 @@ static void *client_thread(void *arg)
 static void test_two_hosts(void **st)
 {
     (void)st;
-    const char *path = tu_scratch_path("two.sock");
-    cw_server_params p;
-    cw_server_params_default(&p);
-    p.socket_path = path;
     lu_server sv;
-    lu_server_start(&sv, &p);
+    const char *path = lu_server_on_socket(&sv, "two.sock");
     lu_artifact("sim"); /* compiled before the threads start */
     const lu_run *ref = lu_reference("sim", 150);
     static client c[2];
@@ -153,12 +148,8 @@ static void test_two_hosts(void **st)
 static void test_host_leaves_mid_run(void **st)
 {
     (void)st;
-    const char *path = tu_scratch_path("leave.sock");
-    cw_server_params p;
-    cw_server_params_default(&p);
-    p.socket_path = path;
     lu_server sv;
-    lu_server_start(&sv, &p);
+    const char *path = lu_server_on_socket(&sv, "leave.sock");
     char uri[2100];
     snprintf(uri, sizeof uri, "unix:%s", path);
     cw_device *d = open_loaded(uri);

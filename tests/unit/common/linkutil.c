@@ -158,6 +158,16 @@ void lu_server_start(lu_server *sv, const cw_server_params *p)
     assert_int_equal(pthread_create(&sv->th, NULL, serve_thread, sv), 0);
 }
 
+const char *lu_server_on_socket(lu_server *sv, const char *name)
+{
+    const char *path = tu_scratch_path(name);
+    cw_server_params p;
+    cw_server_params_default(&p);
+    p.socket_path = path;
+    lu_server_start(sv, &p);
+    return path;
+}
+
 void lu_server_stop(lu_server *sv)
 {
     atomic_store(&sv->stop, 1);

@@ -59,6 +59,8 @@ typedef struct lu_server {
 } lu_server;
 
 void lu_server_start(lu_server *sv, const cw_server_params *p);
+/* A server with default parameters on the scratch socket NAME; its path. */
+const char *lu_server_on_socket(lu_server *sv, const char *name);
 /* Stops the thread, checks it ended cleanly, closes the server. */
 void lu_server_stop(lu_server *sv);
 
