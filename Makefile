@@ -94,6 +94,7 @@ $(BUILD)/sim/libcwsimlink-%.so: $(RTL_SRC) rtl/sim/cw_simlink.cpp rtl/sim/cw_sim
 # testbenches that include another's body
 $(BUILD)/rtl/bin/tb_attn_k2: tests/rtl/tb_attn.cpp
 $(BUILD)/rtl/bin/tb_embed_w8: tests/rtl/tb_embed.cpp
+$(BUILD)/rtl/bin/tb_heads_kv9: tests/rtl/tb_heads.cpp
 
 sim: $(SIM_LIBS)
 
@@ -143,4 +144,5 @@ clean:
 # More targets (bench, fuzz, soak, bitstreams) live in mk/*.mk
 -include $(sort $(wildcard mk/*.mk))
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_COMMON_OBJ:.o=.d) \
+    $(TEST_BIN:$(BUILD)/tests/%=$(BUILD)/obj/tests/unit/%.d)

@@ -16,7 +16,10 @@ static const char eval_help[] =
     "float32 one: the leading tokens of a greedy generation it reproduces, and\n"
     "the top-1 agreement when both are fed the same tokens (teacher forcing).\n"
     "\n"
-    "  -w, --weights BITS    8 or 16 (default: both)\n"
+    "  -w, --weights BITS    8 or 16 (default: both, or the target's if it has\n"
+    "                        8-bit weight lanes)\n"
+    "  -t, --target NAME     the integer arithmetic of a target (its KV cache\n"
+    "                        entries, kvbits); a name or a .target file\n"
     "  -z, --tokenizer FILE  tokenizer (default: tok512.bin beside MODEL)\n"
     "  -i, --prompt TEXT     prompt of the greedy generation (default: empty)\n"
     "      --prompt-ids IDS  the prompt as token ids, e.g. \"1 403 407\" (BOS included)\n"
@@ -66,15 +69,16 @@ int cmd_eval(int argc, char **argv)
         { "weights", required_argument, 0, 'w' }, { "tokenizer", required_argument, 0, 'z' },
         { "prompt", required_argument, 0, 'i' },  { "steps", required_argument, 0, 'n' },
         { "text", required_argument, 0, 'T' },    { "help", no_argument, 0, 'h' },
-        { "prompt-ids", required_argument, 0, 'I' },
+        { "prompt-ids", required_argument, 0, 'I' }, { "target", required_argument, 0, 't' },
         { 0, 0, 0, 0 },
     };
     const char *tok_path = NULL, *prompt = "", *text_path = NULL, *prompt_ids = NULL;
+    const char *target = NULL;
     long bits = 0, steps = 200;
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":w:z:i:n:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":w:z:i:n:t:h", opts, NULL)) != -1) {
         switch (c) {
         case 'w':
             if (cli_parse_int("eval", "-w", optarg, 8, 16, &bits))
@@ -89,6 +93,7 @@ int cmd_eval(int argc, char **argv)
                 return 2;
             break;
         case 'T': text_path = optarg; break;
+        case 't': target = optarg; break;
         case 'I': prompt_ids = optarg; break;
         case 'h': fputs(eval_help, stdout); return 0;
         case ':': return cli_usage_error("eval", "%s needs a value", argv[optind - 1]);
@@ -98,6 +103,17 @@ int cmd_eval(int argc, char **argv)
     if (optind != argc - 1)
         return cli_usage_error("eval", optind >= argc ? "MODEL is missing" : "one MODEL expected");
     const char *model_path = argv[optind];
+    cw_target_config tc;
+    memset(&tc, 0, sizeof tc);
+    int kv_bits = 16;
+    if (target) {
+        int trc = cw_target_get(target, &tc);
+        if (trc != CW_OK)
+            return cli_fail(trc, target);
+        kv_bits = tc.kvbits;
+        if (!bits && tc.wbits == 8)
+            bits = 8;
+    }
     char default_tok[4096];
     if (!tok_path) {
         cli_default_tokenizer(model_path, default_tok, sizeof default_tok);
@@ -169,12 +185,15 @@ int cmd_eval(int argc, char **argv)
         if (n_forced > cfg.seq_len)
             n_forced = cfg.seq_len; /* the context bounds what can be compared */
     }
-    printf("model %s, float32 reference against the integer forward pass\n", model_path);
+    printf("model %s, float32 reference against the integer forward pass", model_path);
+    if (target)
+        printf(" of target %s (%d-bit KV cache)", tc.name, kv_bits);
+    printf("\n");
     for (int b = 16; b >= 8; b -= 8) {
         if (bits && bits != b)
             continue;
         cw_eval_result r;
-        rc = cw_eval(m, b, ids, n_ids, (int)steps, forced, n_forced, NULL, NULL, &r);
+        rc = cw_eval(m, b, kv_bits, ids, n_ids, (int)steps, forced, n_forced, NULL, NULL, &r);
         if (rc != CW_OK) {
             cli_fail(rc, model_path);
             goto out;

@@ -36,8 +36,9 @@ int cmd_target(int argc, char **argv)
         for (const char *const *n = cw_target_names(); *n; n++) {
             cw_target_config t;
             if (cw_target_get(*n, &t) == CW_OK)
-                printf("%-12s %2d x %-2d MACs, %2d-bit weights, %4d MHz, context %d\n", t.name,
-                       t.lanes, t.k, t.wbits, t.clock_mhz, t.max_ctx);
+                printf("%-12s %2d x %-2d MACs, %2d-bit weights, %2d-bit KV cache, %4d MHz, "
+                       "context %d\n", t.name, t.lanes, t.k, t.wbits, t.kvbits, t.clock_mhz,
+                       t.max_ctx);
         }
         return 0;
     }
@@ -49,16 +50,17 @@ int cmd_target(int argc, char **argv)
         return cli_fail(rc, argv[optind]);
     if (params) {
         printf("-GLANES=%d -GK=%d -GWBITS=%d -GPROG_DEPTH=%d -GWGT_LINES=%d -GSCL_DEPTH=%d "
-               "-GCST_DEPTH=%d -GACT_DEPTH=%d -GKV_DEPTH=%d -GMAX_CTX=%d "
+               "-GCST_DEPTH=%d -GACT_DEPTH=%d -GKV_DEPTH=%d -GMAX_CTX=%d -GKV_BITS=%d "
                "-GCONFIG_HASH=64'h%016llx\n", t.lanes, t.k, t.wbits, t.prog_depth, t.wgt_lines,
-               t.scl_depth, t.cst_depth, t.act_depth, t.kv_depth, t.max_ctx,
+               t.scl_depth, t.cst_depth, t.act_depth, t.kv_depth, t.max_ctx, t.kvbits,
                (unsigned long long)t.hash);
         return 0;
     }
     printf("name        %s\nlanes       %d\nk           %d\nvlanes      %d\nwbits       %d\n"
            "clock_mhz   %d\nprog_depth  %d\nwgt_lines   %d\nscl_depth   %d\ncst_depth   %d\n"
-           "act_depth   %d\nkv_depth    %d\nmax_ctx     %d\nhash        %016llx\n", t.name,
-           t.lanes, t.k, t.vlanes, t.wbits, t.clock_mhz, t.prog_depth, t.wgt_lines, t.scl_depth,
-           t.cst_depth, t.act_depth, t.kv_depth, t.max_ctx, (unsigned long long)t.hash);
+           "act_depth   %d\nkv_depth    %d\nmax_ctx     %d\nkvbits      %d\nhash        %016llx\n",
+           t.name, t.lanes, t.k, t.vlanes, t.wbits, t.clock_mhz, t.prog_depth, t.wgt_lines,
+           t.scl_depth, t.cst_depth, t.act_depth, t.kv_depth, t.max_ctx, t.kvbits,
+           (unsigned long long)t.hash);
     return 0;
 }

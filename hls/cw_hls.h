@@ -93,6 +93,17 @@ int32_t cw_hls_norm_res(int32_t *out, const int64_t *in, int n, int32_t e_in);
  * exponent, e.g. the heads of the attention output). */
 void cw_hls_shift16(int16_t *x, int n, int s);
 
+/* The KV cache's narrow entries (a target's kvbits b, 8 <= b <= 16): a head
+ * vector about to be cached (norm16 output, |x| <= 32767) is rounded in
+ * place to x[i] = round(x[i] / 2^(16-b)) (half up), saturated to
+ * +-(2^(b-1) - 1). Returns e + 16 - b, the exponent of the rounded vector;
+ * an all-zero vector (to which norm16 gave its input exponent) gets the same.
+ * b = 16 changes nothing. The values stay int16 mantissas, so attention
+ * reads them unchanged. */
+#define CW_KV_MIN_BITS 8
+#define CW_KV_MAX_BITS 16
+int32_t cw_hls_kv_round(int16_t *x, int n, int32_t e, int bits);
+
 /* Residual add, in place: x (residual format, exponent e_x) += b (wide,
  * |b| < 2^62, exponent e_b). Both are aligned to the larger exponent (b
  * first brought to 30 bits), added exactly, and the sum renormalized to the

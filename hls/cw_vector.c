@@ -1,7 +1,7 @@
 /*
- * cw_vector.c - the vector kernels: block normalization, residual add,
- * RMSNorm, RoPE, SwiGLU gate, argmax. Formats and bounds: cw_hls.h and
- * docs/numerics.md.
+ * cw_vector.c - the vector kernels: block normalization, the KV cache's
+ * narrow entries, residual add, RMSNorm, RoPE, SwiGLU gate, argmax.
+ * Formats and bounds: cw_hls.h and docs/numerics.md.
  */
 #if defined(__GNUC__) && !defined(__SYNTHESIS__)
 /* gcc builds: the HLS pragmas and loop labels are for Vitis HLS only */
@@ -77,6 +77,22 @@ SHIFT:
 #pragma HLS PIPELINE II=1
         x[i] = (int16_t)cw_rshift_round(x[i], s);
     }
+}
+
+int32_t cw_hls_kv_round(int16_t *x, int n, int32_t e, int bits)
+{
+    assert(n > 0 && n <= CW_HLS_MAX_HEAD);
+    assert(bits >= CW_KV_MIN_BITS && bits <= CW_KV_MAX_BITS);
+    const int s = 16 - bits;
+    const int64_t lim = ((int64_t)1 << (bits - 1)) - 1;
+KV:
+    for (int i = 0; i < n; i++) {
+#pragma HLS LOOP_TRIPCOUNT min=8 max=256
+#pragma HLS PIPELINE II=1
+        x[i] = (int16_t)cw_shift_sat(x[i], -s, lim);
+    }
+    assert(e + s < CW_HLS_MAX_EXP);
+    return e + s;
 }
 
 int32_t cw_hls_residual_add(int32_t *x, int32_t e_x, const int64_t *b,

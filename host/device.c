@@ -88,6 +88,8 @@ int cw_device_load_model(cw_device *d, const cw_model *m, const cw_load_params *
     if (p->weight_bits != 0 && p->weight_bits != 8 && p->weight_bits != 16)
         return cw_fail(CW_ERR_INVALID_ARG, "weight_bits = %d: must be 8 or 16",
                        p->weight_bits);
+    if (p->kv_bits != 0 && (p->kv_bits < 8 || p->kv_bits > 16))
+        return cw_fail(CW_ERR_INVALID_ARG, "kv_bits = %d: must be 8 to 16", p->kv_bits);
     return d->ops->load_model(d, m, p);
 }
 
@@ -102,6 +104,9 @@ int cw_accel_load_model(cw_device *d, const cw_model *m, const cw_load_params *p
     if (cw_target_get(t.name, &named) != CW_OK || named.hash != t.hash)
         return cw_fail(CW_ERR_UNSUPPORTED, "device target '%s' is not a built-in target: "
                        "compile with --target FILE and load the artifact", t.name);
+    if (p->kv_bits != 0 && p->kv_bits != t.kvbits)
+        return cw_fail(CW_ERR_MISMATCH, "kv_bits = %d: target '%s' caches %d-bit entries",
+                       p->kv_bits, t.name, t.kvbits);
     cw_compile_params cp;
     cw_compile_params_default(&cp);
     cp.target = t.name;

@@ -62,6 +62,7 @@ static int int_load(cw_device *dev, const cw_model *m, const cw_load_params *p)
         d->q = NULL;
         return rc;
     }
+    d->state.kv_bits = p->kv_bits ? p->kv_bits : 16;
     if (p->on_progress && p->on_progress(p->user, 1, 1) != 0) {
         int_unload(d);
         return cw_fail(CW_ERR_ABORTED, "load aborted by the progress callback");

@@ -39,12 +39,16 @@ static int generate(cw_f32_state *fs, cw_int_state *is, const int *prompt,
     return CW_OK;
 }
 
-int cw_eval(const cw_model *m, int weight_bits, const int *prompt,
+int cw_eval(const cw_model *m, int weight_bits, int kv_bits, const int *prompt,
             int n_prompt, int steps, const int *forced, int n_forced,
             int *f32_out, int *int_out, cw_eval_result *res)
 {
     if (!m || !prompt || n_prompt < 1 || !res || (forced && n_forced < 1))
         return cw_fail(CW_ERR_INVALID_ARG, "cw_eval: bad arguments");
+    if (kv_bits == 0)
+        kv_bits = 16;
+    if (kv_bits < 8 || kv_bits > 16)
+        return cw_fail(CW_ERR_INVALID_ARG, "cw_eval: kv_bits = %d: must be 8 to 16", kv_bits);
     const int vocab = m->cfg.vocab_size;
     if (steps <= 0 || steps > m->cfg.seq_len)
         steps = m->cfg.seq_len;
@@ -62,6 +66,7 @@ int cw_eval(const cw_model *m, int weight_bits, const int *prompt,
 
     memset(res, 0, sizeof *res);
     res->weight_bits = weight_bits;
+    res->kv_bits = kv_bits;
     res->steps = steps;
     cw_qmodel *q = NULL;
     cw_f32_state fs;
@@ -74,8 +79,10 @@ int cw_eval(const cw_model *m, int weight_bits, const int *prompt,
         rc = cw_quantize(m, weight_bits, &q);
     if (!rc && !(rc = cw_f32_state_init(&fs, m)))
         have_f = 1;
-    if (!rc && !(rc = cw_int_state_init(&is, q)))
+    if (!rc && !(rc = cw_int_state_init(&is, q))) {
         have_i = 1;
+        is.kv_bits = kv_bits;
+    }
 
     /* (a) greedy */
     int nf = 0, ni = 0;

@@ -21,6 +21,7 @@ int cw_int_state_init(cw_int_state *s, const cw_qmodel *q)
     size_t wide = dim > hid ? dim : hid;
     memset(s, 0, sizeof *s);
     s->q = q;
+    s->kv_bits = 16;
     s->x = calloc(dim, sizeof *s->x);
     s->xb = calloc(dim, sizeof *s->xb);
     s->att = calloc(dim, sizeof *s->att);
@@ -92,10 +93,11 @@ static int32_t norm_input(cw_int_state *s, const cw_qvec *g)
 }
 
 /* Projection of s->xb (exponent e_xb) by m, split into heads of hs values
- * each normalized on its own, optionally rotated: out[h*hs..], eout[h]. */
+ * each normalized on its own, optionally rotated: out[h*hs..], eout[h];
+ * to_cache: rounded to the cache's entries when they are 8-bit. */
 static void project_heads(cw_int_state *s, const cw_qmat *m, int32_t e_xb,
                           int rotate, int pos, int16_t *out, int32_t *eout,
-                          int n_heads)
+                          int n_heads, int to_cache)
 {
     const cw_qmodel *q = s->q;
     int hs = q->head_size;
@@ -109,6 +111,8 @@ static void project_heads(cw_int_state *s, const cw_qmat *m, int32_t e_xb,
         } else {
             eout[h] = cw_hls_norm16(out + h * hs, s->wide + h * hs, hs, e);
         }
+        if (to_cache && s->kv_bits < 16)
+            eout[h] = cw_hls_kv_round(out + h * hs, hs, eout[h], s->kv_bits);
     }
 }
 
@@ -145,9 +149,11 @@ int cw_int_forward(cw_int_state *s, int token, int pos, int *argmax_out)
         int32_t e_xb = norm_input(s, &q->rms_att[l]);
         if (s->tap)
             s->tap(s->tap_user, l, CW_TAP_QKV, s->xb, e_xb, dim);
-        project_heads(s, &q->wq[l], e_xb, 1, pos, s->qv, s->e_q, c->n_heads);
-        project_heads(s, &q->wk[l], e_xb, 1, pos, kc + p * (size_t)kvd, ekc + p * (size_t)nkv, nkv);
-        project_heads(s, &q->wv[l], e_xb, 0, pos, vc + p * (size_t)kvd, evc + p * (size_t)nkv, nkv);
+        project_heads(s, &q->wq[l], e_xb, 1, pos, s->qv, s->e_q, c->n_heads, 0);
+        project_heads(s, &q->wk[l], e_xb, 1, pos, kc + p * (size_t)kvd, ekc + p * (size_t)nkv,
+                      nkv, 1);
+        project_heads(s, &q->wv[l], e_xb, 0, pos, vc + p * (size_t)kvd, evc + p * (size_t)nkv,
+                      nkv, 1);
         int32_t emax = INT32_MIN;
         for (int h = 0; h < c->n_heads; h++) {
             int kvh = h / kv_mul;

@@ -39,6 +39,8 @@ typedef struct cw_int_state {
     int64_t *wide2;    /* [head_size] */
     int64_t *logits;   /* [vocab], value logits * 2^e_logits */
     int32_t e_logits;
+    int kv_bits;       /* cache entries: 16, or 8..15 (cw_hls_kv_round; a
+                          target's kvbits); cw_int_state_init sets 16 */
     int16_t *kc, *vc;  /* KV cache [layer][seq_len][kv_dim] */
     int32_t *ekc, *evc; /* exponents [layer][seq_len][n_kv_heads] */
     int32_t *scores;   /* [seq_len] */

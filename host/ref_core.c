@@ -277,6 +277,8 @@ static int exec(cw_ref_core *c, const cw_instr *in, run_state *rs)
                 eo = cw_hls_norm16(out, c->act + in->src + (uint32_t)(h * hs), hs, e);
             }
             if (cache) {
+                if (t->kvbits < 16) /* the target's narrow cache entries */
+                    eo = cw_hls_kv_round(out, hs, eo, t->kvbits);
                 cexp[cell * (uint64_t)n + (uint64_t)h] = eo;
             } else {
                 act_from16(c, in->dst + (uint32_t)(h * hs), out, hs);

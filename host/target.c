@@ -2,7 +2,8 @@
  * target.c - parsing, checking and hashing hardware configurations.
  *
  * A target file is lines of "key value", '#' starts a comment. Every field
- * must appear exactly once; unknown keys are errors.
+ * must appear exactly once, except the optional ones (a default), which
+ * appear at most once; unknown keys are errors.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,9 +17,11 @@ typedef struct field {
     const char *key;
     size_t offset;
     long min, max;
+    int dflt; /* 0: required; else the value of an absent optional field */
 } field;
 
-#define F(name, lo, hi) { #name, offsetof(cw_target_config, name), lo, hi }
+#define F(name, lo, hi) { #name, offsetof(cw_target_config, name), lo, hi, 0 }
+#define OPT(name, lo, hi, d) { #name, offsetof(cw_target_config, name), lo, hi, d }
 static const field fields[] = {
     F(lanes, 1, 64),         F(k, 1, 64),
     F(vlanes, 1, 64),        F(wbits, 8, 16),
@@ -26,8 +29,10 @@ static const field fields[] = {
     F(wgt_lines, 1, 1 << 24), F(scl_depth, 1, 1 << 24),
     F(cst_depth, 1, 1 << 20), F(act_depth, 64, 1 << 20),
     F(kv_depth, 1, 1 << 28),  F(max_ctx, 2, 1 << 16),
+    OPT(kvbits, 8, 16, 16),
 };
 #undef F
+#undef OPT
 #define N_FIELDS ((int)(sizeof fields / sizeof fields[0]))
 
 static uint64_t fnv1a64(const char *s)
@@ -45,6 +50,10 @@ int cw_target_canonical(const cw_target_config *t, char *buf, size_t n)
     size_t o = 0;
     for (int i = 0; i < N_FIELDS; i++) {
         int v = *(const int *)((const char *)t + fields[i].offset);
+        /* an optional field at its default is left out, so that adding one
+         * keeps the hashes of the targets that do not use it */
+        if (fields[i].dflt && (v == fields[i].dflt || v == 0))
+            continue;
         int w = snprintf(buf + o, n > o ? n - o : 0, "%s=%d;", fields[i].key, v);
         if (w < 0 || (size_t)w >= (n > o ? n - o : 0))
             return cw_fail(CW_ERR_INVALID_ARG, "canonical target form too long");
@@ -102,10 +111,13 @@ int cw_target_parse(const char *text, const char *origin, cw_target_config *out)
     }
     if (!have_name)
         return cw_fail(CW_ERR_FORMAT, "%s: the field 'name' is missing", origin);
-    for (int i = 0; i < N_FIELDS; i++)
-        if (!seen[i])
+    for (int i = 0; i < N_FIELDS; i++) {
+        if (!seen[i] && fields[i].dflt)
+            *(int *)((char *)&t + fields[i].offset) = fields[i].dflt;
+        else if (!seen[i])
             return cw_fail(CW_ERR_FORMAT, "%s: the field '%s' is missing", origin,
                            fields[i].key);
+    }
     if (t.wbits != 8 && t.wbits != 16)
         return cw_fail(CW_ERR_FORMAT, "%s: wbits = %d must be 8 or 16", origin, t.wbits);
     /* What the RTL needs (rtl/cw_core.v checks the same). */

@@ -13,7 +13,8 @@ int cw_target_parse(const char *text, const char *origin, cw_target_config *out)
 
 /* The canonical form that the hash covers: "lanes=8;k=8;..." in field
  * order, the name excluded (two boards with equal hardware are one target
- * as far as an artifact is concerned). */
+ * as far as an artifact is concerned); an optional field (kvbits) appears
+ * only when it differs from its default. */
 int cw_target_canonical(const cw_target_config *t, char *buf, size_t n);
 
 /* Built-in targets (generated from targets/NAME.target). */

@@ -129,8 +129,9 @@ typedef struct cw_target_config {
     int scl_depth;  /* per-row scale entries */
     int cst_depth;  /* 32-bit constants */
     int act_depth;  /* vector scratch words */
-    int kv_depth;   /* int16 values in each of the K and V caches */
+    int kv_depth;   /* values in each of the K and V caches (kvbits each) */
     int max_ctx;    /* positions */
+    int kvbits;     /* bits per KV cache entry, 8 to 16 (optional field, 16) */
     uint64_t hash;  /* FNV-1a 64 of the canonical form, name excluded */
 } cw_target_config;
 
@@ -213,6 +214,7 @@ const char *cw_memory_unit(int mem);
 /* How close the integer arithmetic stays to float32 (docs/numerics.md). */
 typedef struct cw_eval_result {
     int weight_bits;
+    int kv_bits;
     int steps;        /* positions run by each greedy generation */
     int n_generated;  /* tokens the float32 generation produced */
     int leading;      /* leading generated tokens the integer path reproduces */
@@ -221,7 +223,8 @@ typedef struct cw_eval_result {
 } cw_eval_result;
 
 /* Quantizes the model to weight_bits (8 or 16) and compares the integer
- * forward pass with the float32 one:
+ * forward pass, with KV cache entries of kv_bits (8 to 16, as a target's
+ * kvbits; 0 means 16), with the float32 one:
  *  (a) greedy generation from prompt (n_prompt >= 1 ids, prompt[0] usually
  *      BOS) for `steps` positions, llama2.c's loop: `leading` is the length
  *      of the common prefix of the two generations;
@@ -230,9 +233,9 @@ typedef struct cw_eval_result {
  *      at every position the two argmaxes are compared.
  * f32_out / int_out (may be NULL; room for `steps` ids) receive the two
  * greedy generations. */
-int cw_eval(const cw_model *model, int weight_bits, const int *prompt, int n_prompt,
-            int steps, const int *forced, int n_forced, int *f32_out, int *int_out,
-            cw_eval_result *res);
+int cw_eval(const cw_model *model, int weight_bits, int kv_bits, const int *prompt,
+            int n_prompt, int steps, const int *forced, int n_forced, int *f32_out,
+            int *int_out, cw_eval_result *res);
 
 /* ------------------------------------------------------------------ device */
 
@@ -254,6 +257,9 @@ typedef int (*cw_progress_fn)(void *user, uint64_t done, uint64_t total);
 
 typedef struct cw_load_params {
     int weight_bits;            /* 8 or 16, for integer devices; 0: default */
+    int kv_bits;                /* KV cache entries, 8 to 16, for the int device (a
+                                   target's kvbits numerics); 0: 16. Accelerators
+                                   use their target's and refuse another value */
     cw_progress_fn on_progress; /* may be NULL */
     void *user;
 } cw_load_params;

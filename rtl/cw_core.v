@@ -42,6 +42,7 @@ module cw_core #(
     parameter integer ACT_DEPTH  = 16384,   // scratch words (multiple of K)
     parameter integer KV_DEPTH   = 1048576, // values per cache (multiple of K)
     parameter integer MAX_CTX    = 1024,    // positions
+    parameter integer KV_BITS    = 16,      // bits per KV cache entry (8..16)
     parameter [63:0]  CONFIG_HASH = 64'd0,  // the target's configuration hash
     parameter integer WATCHDOG_CYCLES = 0    // cw_sequencer's watchdog (0: automatic)
 ) (
@@ -114,6 +115,7 @@ module cw_core #(
         if (SCL_DEPTH % LANES != 0 || ACT_DEPTH % K != 0 || KV_DEPTH % K != 0)
             $error("cw_core: SCL_DEPTH, ACT_DEPTH, KV_DEPTH must be multiples of LANES, K, K");
         if (WBITS != 8 && WBITS != 16) $error("cw_core: WBITS must be 8 or 16");
+        if (KV_BITS < 8 || KV_BITS > 16) $error("cw_core: KV_BITS must be in 8..16");
         if (LW > 256 || LANES > 256) $error("cw_core: the host read port selects among at most 256 slices");
     end
 
@@ -234,7 +236,8 @@ module cw_core #(
     cw_op_rmsnorm #(`CW_OP_PARAMS) u_rmsnorm (`CW_OP_PORTS(2));
     cw_op_matvec  #(`CW_OP_PARAMS) u_matvec  (`CW_OP_PORTS(3));
     cw_op_norm16  #(`CW_OP_PARAMS) u_norm16  (`CW_OP_PORTS(4));
-    cw_op_heads   #(`CW_OP_PARAMS, .MAX_CTX(MAX_CTX), .MAX_HEAD(MAX_HEAD)) u_heads (`CW_OP_PORTS(5));
+    cw_op_heads   #(`CW_OP_PARAMS, .MAX_CTX(MAX_CTX), .MAX_HEAD(MAX_HEAD), .KV_BITS(KV_BITS))
+                    u_heads (`CW_OP_PORTS(5));
     cw_op_attn    #(`CW_OP_PARAMS, .MAX_CTX(MAX_CTX), .MAX_HS(MAX_HEAD), .OBUF_DEPTH(ACT_DEPTH),
                     .MAX_HEADS(256)) u_attn (`CW_OP_PORTS(6));
     cw_op_resadd  #(`CW_OP_PARAMS) u_resadd  (`CW_OP_PORTS(7));
@@ -316,8 +319,10 @@ module cw_core #(
     wire [LW_B-1:0]   wr_wlane  = LW == 1 ? {LW_B{1'b0}} : wr_addr[LW_B-1:0];
     wire [WGT_AW-1:0] wgt_waddr = wr_line[WGT_AW-1:0];
     wire [LW-1:0]     wgt_wl    = {{(LW-1){1'b0}}, 1'b1} << wr_wlane;
-    cw_ram #(.DEPTH(WGT_LINES), .WIDTH(LINE), .LANE(32), .AW(WGT_AW)) u_wgt (
-        .clk(clk), .we(ld && wr_region == 3'd1), .waddr(wgt_waddr), .wlanes(wgt_wl),
+    // (written whole lines by read-modify-write, in a power-of-two block-RAM
+    // bank plus a LUT-RAM overflow bank: cw_ram_rmw, cw_ram_split)
+    cw_ram_rmw #(.DEPTH(WGT_LINES), .WIDTH(LINE), .LANE(32), .AW(WGT_AW)) u_wgt (
+        .clk(clk), .rst(rst), .we(ld && wr_region == 3'd1), .waddr(wgt_waddr), .wlanes(wgt_wl),
         .wdata({LW{wr_data}}),
         .re(m_wgt_re[s] || hr_wgt), .raddr(hr_wgt ? hr_line[WGT_AW-1:0] : m_wgt_raddr[s]),
         .rdata(wgt_rdata));
@@ -334,12 +339,16 @@ module cw_core #(
         .re(m_scl_re[s] || hr_scl), .raddr(hr_scl ? hr_sw[SCL_AW-1:0] : m_scl_raddr[s]),
         .rdata(scl_rdata));
 
-    cw_ram #(.DEPTH(CST_DEPTH), .WIDTH(32), .LANE(32), .AW(CST_AW)) u_cst (
+    // CST and PROMPT of up to 32 Kbit go to LUT RAM: on ulx3s-85f that frees
+    // 3 of the block RAMs the weights and the KV cache need (docs/rtl.md)
+    localparam [8*11-1:0] CST_STYLE    = CST_DEPTH * 32 <= 32768 ? "distributed" : "auto";
+    localparam [8*11-1:0] PROMPT_STYLE = MAX_CTX * 32 <= 32768 ? "distributed" : "auto";
+    cw_ram #(.DEPTH(CST_DEPTH), .WIDTH(32), .LANE(32), .AW(CST_AW), .STYLE(CST_STYLE)) u_cst (
         .clk(clk), .we(ld && wr_region == 3'd3), .waddr(wr_addr[CST_AW-1:0]), .wlanes(1'b1),
         .wdata(wr_data), .re(m_cst_re[s] || hr_cst),
         .raddr(hr_cst ? hr_addr[CST_AW-1:0] : m_cst_raddr[s]), .rdata(cst_rdata));
 
-    cw_ram #(.DEPTH(MAX_CTX), .WIDTH(32), .LANE(32), .AW(CTX_AW)) u_prompt (
+    cw_ram #(.DEPTH(MAX_CTX), .WIDTH(32), .LANE(32), .AW(CTX_AW), .STYLE(PROMPT_STYLE)) u_prompt (
         .clk(clk), .we(ld && wr_region == 3'd6), .waddr(wr_addr[CTX_AW-1:0]), .wlanes(1'b1),
         .wdata(wr_data), .re(pr_re || hr_pr), .raddr(pr_re ? pr_raddr : hr_addr[CTX_AW-1:0]),
         .rdata(pr_rdata));
@@ -405,19 +414,36 @@ module cw_core #(
         .wdata({K{act_wdata[15:0]}}),
         .re(m_xb_re[s]), .raddr(xb_raddr), .rdata(xb_rdata));
 
-    // KV caches: K values per word; exponents one per word
+    // KV caches: K values per word, KV_BITS bits each (below 16: HEADS's
+    // rounded entries, sign-extended back to int16 at the read so ATTN sees
+    // the same values either way); exponents one per cached head vector
+    wire [KV_BITS*K-1:0] kc_raw, vc_raw;
     wire              kv_we    = m_kv_we[s];
     wire [KV_AW-1:0]  kv_waddr = m_kv_waddr[s];
     wire [K-1:0]      kv_wl    = {{(K-1){1'b0}}, 1'b1} << kv_waddr[K_B-1:0];
     wire [KW_AW-1:0]  kv_wrow  = kv_waddr[KV_AW-1:KV_AW-KW_AW];
-    cw_ram #(.DEPTH(KV_DEPTH / K), .WIDTH(16*K), .LANE(16), .AW(KW_AW)) u_kc (
+    cw_ram #(.DEPTH(KV_DEPTH / K), .WIDTH(KV_BITS*K), .LANE(KV_BITS), .AW(KW_AW)) u_kc (
         .clk(clk), .we(kv_we && !m_kv_v[s]), .waddr(kv_wrow), .wlanes(kv_wl),
-        .wdata({K{m_kv_wdata[s]}}),
-        .re(m_kc_re[s]), .raddr(m_kc_raddr[s][KW_AW-1:0]), .rdata(kc_rdata));
-    cw_ram #(.DEPTH(KV_DEPTH / K), .WIDTH(16*K), .LANE(16), .AW(KW_AW)) u_vc (
+        .wdata({K{m_kv_wdata[s][KV_BITS-1:0]}}),
+        .re(m_kc_re[s]), .raddr(m_kc_raddr[s][KW_AW-1:0]), .rdata(kc_raw));
+    cw_ram #(.DEPTH(KV_DEPTH / K), .WIDTH(KV_BITS*K), .LANE(KV_BITS), .AW(KW_AW)) u_vc (
         .clk(clk), .we(kv_we && m_kv_v[s]), .waddr(kv_wrow), .wlanes(kv_wl),
-        .wdata({K{m_kv_wdata[s]}}),
-        .re(m_vc_re[s]), .raddr(m_vc_raddr[s][KW_AW-1:0]), .rdata(vc_rdata));
+        .wdata({K{m_kv_wdata[s][KV_BITS-1:0]}}),
+        .re(m_vc_re[s]), .raddr(m_vc_raddr[s][KW_AW-1:0]), .rdata(vc_raw));
+    genvar kv_g;
+    generate
+        for (kv_g = 0; kv_g < K; kv_g = kv_g + 1) begin : g_kv_ext
+            if (KV_BITS == 16) begin : g_16
+                assign kc_rdata[16*kv_g +: 16] = kc_raw[16*kv_g +: 16];
+                assign vc_rdata[16*kv_g +: 16] = vc_raw[16*kv_g +: 16];
+            end else begin : g_ext
+                assign kc_rdata[16*kv_g +: 16] = {{(16-KV_BITS){kc_raw[KV_BITS*kv_g+KV_BITS-1]}},
+                                                  kc_raw[KV_BITS*kv_g +: KV_BITS]};
+                assign vc_rdata[16*kv_g +: 16] = {{(16-KV_BITS){vc_raw[KV_BITS*kv_g+KV_BITS-1]}},
+                                                  vc_raw[KV_BITS*kv_g +: KV_BITS]};
+            end
+        end
+    endgenerate
     cw_ram #(.DEPTH(KVE_DEPTH), .WIDTH(16), .LANE(16), .AW(KVE_AW)) u_ke (
         .clk(clk), .we(m_kve_we[s] && !m_kve_v[s]), .waddr(m_kve_waddr[s]), .wlanes(1'b1),
         .wdata(m_kve_wdata[s]), .re(m_ke_re[s]), .raddr(m_ke_raddr[s]), .rdata(ke_rdata));

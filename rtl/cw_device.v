@@ -29,6 +29,7 @@ module cw_device #(
     parameter integer ACT_DEPTH   = 16384,
     parameter integer KV_DEPTH    = 1048576,
     parameter integer MAX_CTX     = 1024,
+    parameter integer KV_BITS     = 16,       // bits per KV cache entry (8..16)
     parameter [63:0]  CONFIG_HASH = 64'd0,
     parameter integer EV_DEPTH    = 16,       // token records the event FIFO holds
     parameter integer IDLE_CYCLES = 1048576,  // inter-byte timeout (~21 ms at 50 MHz)
@@ -92,7 +93,7 @@ module cw_device #(
     cw_core #(
         .LANES(LANES), .K(K), .WBITS(WBITS), .PROG_DEPTH(PROG_DEPTH), .WGT_LINES(WGT_LINES),
         .SCL_DEPTH(SCL_DEPTH), .CST_DEPTH(CST_DEPTH), .ACT_DEPTH(ACT_DEPTH),
-        .KV_DEPTH(KV_DEPTH), .MAX_CTX(MAX_CTX), .CONFIG_HASH(CONFIG_HASH),
+        .KV_DEPTH(KV_DEPTH), .MAX_CTX(MAX_CTX), .KV_BITS(KV_BITS), .CONFIG_HASH(CONFIG_HASH),
         .WATCHDOG_CYCLES(WATCHDOG_CYCLES)
     ) u_core (
         .clk(clk), .rst(rst),

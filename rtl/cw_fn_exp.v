@@ -30,7 +30,14 @@ module cw_fn_exp (
     // Stage 1: clamp to 2^21 and multiply by log2(e) (53-bit product).
     wire        big = |x[62:22] || (x[21] && |x[20:0]);       // x > 2^21
     wire [21:0] xc  = big ? 22'h200000 : x[21:0];
-    wire [52:0] prod = {31'd0, xc} * {22'd0, LOG2E_Q30};
+    // xc * LOG2E_Q30 as xc[17:0] * C on two MULT18X18D plus xc[21:18] * C
+    // (0 .. 8) by shift-and-add, rather than four MULT18X18D for 22 x 31 bits
+    wire [48:0] prod_lo = {31'd0, xc[17:0]} * {18'd0, LOG2E_Q30};
+    wire [34:0] prod_hi = (xc[18] ? {4'd0, LOG2E_Q30}        : 35'd0)
+                        + (xc[19] ? {3'd0, LOG2E_Q30, 1'b0}  : 35'd0)
+                        + (xc[20] ? {2'd0, LOG2E_Q30, 2'b0}  : 35'd0)
+                        + (xc[21] ? {1'd0, LOG2E_Q30, 3'b0}  : 35'd0);
+    wire [52:0] prod = {4'd0, prod_lo} + {prod_hi, 18'd0};
     wire [52:0] prod_r = prod + 53'h200000;                   // + 2^21
     reg  [30:0] y1_q;                                         // y, Q24
     always @(posedge clk) y1_q <= prod_r[52:22];
@@ -53,7 +60,8 @@ module cw_fn_exp (
 
     // Stage 3: interpolation and the rounding shift by n.
     wire [24:0] dt   = t0_q - t1_q;                 // table decreasing: >= 0
-    wire [40:0] dfr  = {16'd0, dt} * {25'd0, fr_q};
+    // the table's steps are below 2^16 (at most 45365): a 16 x 16 product
+    wire [40:0] dfr  = {25'd0, dt[15:0]} * {25'd0, fr_q};
     wire [40:0] dfr_r = dfr + 41'h8000;             // + 2^15
     wire [24:0] ip   = dfr_r[40:16];
     wire [24:0] t    = t0_q - ip;
@@ -61,7 +69,7 @@ module cw_fn_exp (
     wire [25:0] tr   = ({1'b0, t} + half) >> n_q;
     always @(posedge clk) y <= zero_q ? 25'd0 : tr[24:0];
 
-    wire unused = &{1'b0, prod_r[21:0], dfr_r[15:0], tr[25]};
+    wire unused = &{1'b0, prod_r[21:0], dfr_r[15:0], tr[25], dt[24:16]};
 endmodule
 
 `default_nettype wire

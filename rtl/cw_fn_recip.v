@@ -10,10 +10,18 @@
 // in cycle c gives r and e in cycle c + 6 (stages: normalize; seed read;
 // then one stage per product of the two Newton steps). No reset: the
 // registers only carry data. Table rtl/tables/recip.hex.
+//
+// SHARED = 1: the four products share one 31x32 multiplier (4 MULT18X18D
+// instead of 16 on ECP5). Same stages and latency, but only the v given
+// with `start` high is computed (its products run in cycles c+2 .. c+5),
+// so starts must be at least 4 cycles apart; `start` is unused otherwise.
 `default_nettype none
 
-module cw_fn_recip (
+module cw_fn_recip #(
+    parameter integer SHARED = 0   // 1: one multiplier, one v per start
+) (
     input  wire        clk,
+    input  wire        start,   // SHARED = 1: v is an input to compute
     input  wire [62:0] v,       // 0 < v < 2^63
     output wire [30:0] r,       // <= 2^30
     output wire signed [15:0] e
@@ -52,10 +60,37 @@ module cw_fn_recip (
     reg [30:0] r3_q, r4_q, r5_q, r6_q;
     reg [31:0] t3_q, t5_q;
     reg signed [7:0] sh3_q, sh4_q, sh5_q, sh6_q;
-    wire [61:0] mr3 = {31'd0, m2_q} * {32'd0, r2_q};
-    wire [62:0] rt4 = {32'd0, r3_q} * {31'd0, t3_q};
-    wire [61:0] mr5 = {31'd0, m4_q} * {31'd0, r4_q};
-    wire [62:0] rt6 = {32'd0, r5_q} * {31'd0, t5_q};
+    wire [61:0] mr3;
+    wire [62:0] rt4;
+    wire [61:0] mr5;
+    wire [62:0] rt6;
+    generate
+        if (SHARED != 0) begin : g_one
+            // start delayed by 1..5: the product of stage k+1 runs when d_q[k-1]
+            reg  [4:0]  d_q;
+            reg  [30:0] mul_a;
+            reg  [31:0] mul_b;
+            always @(posedge clk) d_q <= {d_q[3:0], start};
+            always @* begin
+                if (d_q[2])      begin mul_a = r3_q; mul_b = t3_q;          end  // c+3
+                else if (d_q[3]) begin mul_a = m4_q; mul_b = {1'b0, r4_q};  end  // c+4
+                else if (d_q[4]) begin mul_a = r5_q; mul_b = t5_q;          end  // c+5
+                else             begin mul_a = m2_q; mul_b = {2'b0, r2_q};  end  // c+2
+            end
+            wire [62:0] prod = {32'd0, mul_a} * {31'd0, mul_b};
+            assign mr3 = prod[61:0];
+            assign rt4 = prod;
+            assign mr5 = prod[61:0];
+            assign rt6 = prod;
+            wire unused_sh = &{1'b0, d_q[1:0], prod[62]};
+        end else begin : g_four
+            assign mr3 = {31'd0, m2_q} * {32'd0, r2_q};
+            assign rt4 = {32'd0, r3_q} * {31'd0, t3_q};
+            assign mr5 = {31'd0, m4_q} * {31'd0, r4_q};
+            assign rt6 = {32'd0, r5_q} * {31'd0, t5_q};
+            wire unused_st = &{1'b0, start};
+        end
+    endgenerate
     always @(posedge clk) begin
         t3_q  <= 32'h80000000 - mr3[61:30];
         r3_q  <= {1'b0, r2_q};

@@ -1,7 +1,8 @@
 // cw_fn_sincos - sin and cos of a phase in turns * 2^32, Q16: cw_hls_sincos()
 // of hls/cw_math.c, bit exact. Quadrant from phase[31:30]; sin and cos of the
 // quarter-wave angle p = phase[29:0] by linear interpolation in
-// rtl/tables/sin.hex (1025 values of sin(pi/2 * k/1024), Q16) with a 20-bit
+// rtl/tables/sin.hex (sin(pi/2 * k/1024), Q16, k = 0..1023 in one block RAM;
+// t[1024] = 65536 is the constant TAB_END) with a 20-bit
 // fraction: quarter_sin(p) = t[i] + round((t[i+1] - t[i]) * f / 2^20),
 // cos by reflection (quarter_sin(2^30 - p)); the quadrant swaps and negates.
 //
@@ -29,7 +30,8 @@ module cw_fn_sincos #(
         if (LAT != 4) $error("cw_fn_sincos: LAT must be 4 (the pipeline is fixed)");
     end
 
-    reg [16:0] tab [0:1024];
+    localparam [16:0] TAB_END = 17'h10000;     // t[1024]
+    reg [16:0] tab [0:1023];
     initial $readmemh("rtl/tables/sin.hex", tab);
 
     // Indices and fractions. p < 2^30, so the sin index is <= 1023; the cos
@@ -44,15 +46,20 @@ module cw_fn_sincos #(
     reg  [10:0] ic0_q;
     reg  [19:0] fs_q, fc_q, fc2_q;
     reg  [1:0]  q1_q, q2_q, q3_q;
-    reg  [16:0] ta_q, tb_q;                    // the two read ports
+    reg  [16:0] ra_q, rb_q;                    // the two read ports
+    reg         ea_q, eb_q;                    // index 1024: TAB_END instead
     wire [10:0] ra = v1_q ? ic0_q : is0;
     wire [10:0] rb = ra == 11'd1024 ? 11'd1024 : ra + 11'd1;
     always @(posedge clk) begin
-        ta_q <= tab[ra];
-        tb_q <= tab[rb];
+        ra_q <= tab[ra[9:0]];
+        rb_q <= tab[rb[9:0]];
+        ea_q <= ra[10];
+        eb_q <= rb[10];
     end
+    wire [16:0] t_a  = ea_q ? TAB_END : ra_q;
+    wire [16:0] t_b  = eb_q ? TAB_END : rb_q;
 
-    wire signed [17:0] dt = $signed({1'b0, tb_q}) - $signed({1'b0, ta_q});
+    wire signed [17:0] dt = $signed({1'b0, t_b}) - $signed({1'b0, t_a});
     wire        [19:0] fr = v1_q ? fs_q : fc2_q;
     wire signed [38:0] pr = dt * $signed({1'b0, fr});
     reg  signed [38:0] ps_q;                   // product (sin at c+2, cos at c+3)
@@ -81,7 +88,7 @@ module cw_fn_sincos #(
         q3_q  <= q2_q;
         if (v1_q || v2_q) begin
             ps_q <= pr;
-            t0_q <= ta_q;
+            t0_q <= t_a;
         end
         if (v2_q) sp_q <= tv;
         if (v3_q) begin

@@ -108,11 +108,14 @@ module cw_op_attn #(
     wire [23:0] slot_a = pc_q + 24'd6;
     wire [23:0] slot_b = {7'd0, f_hs, 1'b0} + {8'd0, f_c} + 24'd7;
     wire [47:0] lmc_w  = {24'd0, f_layer} * MAX_CTX;
-    wire [39:0] kvdw_w = f_nkv * {8'd0, f_c};
+    // only the low KV_AW (KVE_AW) bits of these products are kept: the
+    // operands are cut to that width so that none spans two MULT18X18D
+    wire [31:0] f_nkv32 = {8'd0, f_nkv};
+    wire [KV_AW-1:0]  kvdw_w = f_nkv32[KV_AW-1:0] * f_c32[KV_AW-1:0];
     wire [16:0] p_w    = {1'b0, pos} + 17'd1;
     wire [40:0] pc_w   = {24'd0, p_w} * {25'd0, f_c};
     wire [2*KV_AW-1:0] lbw_w = lmc_q * kvdw_q;
-    wire [KV_AW+23:0]  lbe_w = lmc_q * f_nkv;
+    wire [KVE_AW-1:0]  lbe_w = lmc_q[KVE_AW-1:0] * f_nkv32[KVE_AW-1:0];
     always @(posedge clk) begin
         if (start) begin
             lmc_q  <= lmc_w[KV_AW-1:0];
@@ -469,11 +472,12 @@ module cw_op_attn #(
     );
     wire [30:0]        p_r;
     wire signed [15:0] p_er;
-    cw_fn_recip u_recip (
-        .clk(clk),
-        .v  ({21'd0, b_sum_q}),
-        .r  (p_r),
-        .e  (p_er)
+    cw_fn_recip #(.SHARED(1)) u_recip (        // one v per head, D > 4 cycles apart
+        .clk  (clk),
+        .start(p_go_q),
+        .v    ({21'd0, b_sum_q}),
+        .r    (p_r),
+        .e    (p_er)
     );
     reg  [5:0]         p_sa_q;
     reg  signed [15:0] p_emv_q;
@@ -500,7 +504,13 @@ module cw_op_attn #(
 
     wire [15:0]        p_elem = p_k_q;
     wire [ACCW*K-1:0]  p_fword = fbuf[p_elem[CW_AW+LOG2K-1:LOG2K]];
-    wire signed [ACCW-1:0] p_f = p_fword[ACCW*p_elem[LOG2K-1:0] +: ACCW];
+    reg  signed [ACCW-1:0] p_f;               // lane select (a mux, not an index multiply)
+    integer pli;
+    always @* begin
+        p_f = p_fword[ACCW-1:0];
+        for (pli = 1; pli < K; pli = pli + 1)
+            if (p_elem[LOG2K-1:0] == pli[LOG2K-1:0]) p_f = p_fword[ACCW*pli +: ACCW];
+    end
     wire signed [63:0] p_f64 = {{(64-ACCW){p_f[ACCW-1]}}, p_f};
     wire signed [63:0] p_fr  = p_sa_q == 6'd0 ? p_f64
                              : (p_f64 + (64'sd1 <<< (p_sa_q - 6'd1))) >>> p_sa_q;
@@ -662,7 +672,7 @@ module cw_op_attn #(
     assign amax_idx   = 32'd0;
 
     wire unused = &{1'b0, tok, er_rdata_b, act_rdata, wgt_rdata, scl_rdata, cst_rdata, instr,
-                    a_ebase_q, lmc_w, kvdw_w, pc_w, lbw_w, lbe_w, p_out, p_wmul, p_fr, p_eh,
+                    a_ebase_q, lmc_w, kvdw_w, f_nkv32, pc_w, lbw_w, lbe_w, p_out, p_wmul, p_fr, p_eh,
                     g_y, b_x, b_sd, p_elem, p_wabs[63], b_rnd[0], f_dst, f_src, a5_t, a_score,
                     p2_e, g_j, g_h, a_c32, b_c32, f_c32};
 endmodule

@@ -190,6 +190,16 @@ module cw_op_embed #(
     wire signed [63:0] sat;
     cw_fn_shift_sat u_sat (.v(p64), .s(sh_q), .lim(RES_MAX), .out(sat));
 
+    // The row's SCL entry: a lane select by a mux (24 * slane_q as an index
+    // would cost a multiplier).
+    reg  [23:0] scl_ent;
+    integer si;
+    always @* begin
+        scl_ent = scl_rdata[23:0];
+        for (si = 1; si < LANES; si = si + 1)
+            if (slane_q == si[LW-1:0]) scl_ent = scl_rdata[24*si +: 24];
+    end
+
     always @(posedge clk) begin
         if (rst) begin
             busy_q  <= 1'b0;
@@ -238,8 +248,8 @@ module cw_op_embed #(
         end
         if (busy_q && cnt_q == 17'd0) line_q <= base_q;
         if (busy_q && cnt_q == 17'd1) begin
-            mult_q  <= scl_rdata[24*slane_q +: 16];
-            shift_q <= scl_rdata[24*slane_q+16 +: 8];
+            mult_q  <= scl_ent[15:0];
+            shift_q <= scl_ent[23:16];
         end
         if (busy_q && cnt_q == c_q + 17'd1) begin
             if (mprod == 33'd0) begin

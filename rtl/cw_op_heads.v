@@ -8,7 +8,11 @@
 // or with DST_KC / DST_VC (flags bit 1 / 2; KC wins) -> the K / V cache at the
 // flat index ((b24 * MAX_CTX + POS) * n*hs + h*hs + i) and eo -> KE / VE at
 // ((b24 * MAX_CTX + POS) * n + h) (host/ref_core.c, exec(), CW_OP_HEADS),
-// bit exact.
+// bit exact. With KV_BITS < 16 (a target's kvbits) a cached value is first
+// rounded to KV_BITS bits, cw_hls_kv_round: round(out / 2^(16-KV_BITS)) half
+// up, saturated to +-(2^(KV_BITS-1) - 1) (sign-extended on kv_wdata; the core
+// stores its low KV_BITS bits), and its exponent is eo + 16 - KV_BITS; same
+// cycle, same latency.
 //
 // Each value is read from ACT once: pass A streams the heads back to back
 // (one value per cycle) into a two-bank buffer while it ORs |value|; pass B
@@ -45,7 +49,8 @@ module cw_op_heads #(
     parameter integer KV_AW    = 20,   // KV cache value index bits
     parameter integer KVE_AW   = 19,   // KV exponent index bits
     parameter integer MAX_CTX  = 1024, // the target's max_ctx: the cache's layer stride
-    parameter integer MAX_HEAD = 256   // largest head size (power of two): buffer depth / 2
+    parameter integer MAX_HEAD = 256,  // largest head size (power of two): buffer depth / 2
+    parameter integer KV_BITS  = 16    // bits per KV cache entry, 8..16 (below 16: rounded)
 ) (
 `include "cw_op_ports.vh"
 );
@@ -59,6 +64,7 @@ module cw_op_heads #(
         if (MAX_CTX < 1) $error("cw_op_heads: MAX_CTX must be positive");
         if (MAX_HEAD < 2 || MAX_HEAD > 32768 || (1 << HW) != MAX_HEAD)
             $error("cw_op_heads: MAX_HEAD must be a power of two in 2..32768");
+        if (KV_BITS < 8 || KV_BITS > 16) $error("cw_op_heads: KV_BITS must be in 8..16");
     end
 
     // Fields: flags = w0[15:8], er_dst = w0[23:16], er_src = w0[31:24],
@@ -378,17 +384,27 @@ module cw_op_heads #(
     assign act_we    = w_v && !to_cache;
     assign act_waddr = wa16[ACT_AW-1:0];
     assign act_wdata = {{48{w_val[15]}}, w_val};
+    // KV_BITS < 16: round(w_val / 2^KS) half up, saturated to +-KV_LIM
+    // (|w_val| <= 32767, so only the positive side can reach 2^(KV_BITS-1))
+    localparam integer KS = 16 - KV_BITS;
+    localparam signed [15:0] KS_E = KS[15:0];  // the exponent grows by the bits dropped
+    localparam signed [16:0] KV_LIM = (17'sd1 <<< (KV_BITS - 1)) - 17'sd1;
+    localparam signed [16:0] KV_HALF = KS == 0 ? 17'sd0 : (17'sd1 <<< (KS > 0 ? KS - 1 : 0));
+    wire signed [16:0] kvr_t = {w_val[15], w_val} + KV_HALF;
+    wire signed [16:0] kvr_q = kvr_t >>> KS;
+    wire signed [16:0] kvr_s = kvr_q > KV_LIM ? KV_LIM : kvr_q < -KV_LIM ? -KV_LIM : kvr_q;
+    wire signed [15:0] kvr   = kvr_s[15:0];
     assign kv_we     = w_v && to_cache;
     assign kv_v      = !to_kc;
     assign kv_waddr  = kva;
-    assign kv_wdata  = w_val;
+    assign kv_wdata  = kvr;
     assign er_we     = w_v && w_i0 && !to_cache;
     assign er_waddr  = f_erd + w_h[7:0];
     assign er_wdata  = w_eo;
     assign kve_we    = w_v && w_i0 && to_cache;
     assign kve_v     = !to_kc;
     assign kve_waddr = kvea;
-    assign kve_wdata = w_eo;
+    assign kve_wdata = w_eo + KS_E;
     assign done      = fin;
 
     // Unused ports of the standard interface.
@@ -413,7 +429,7 @@ module cw_op_heads #(
     // Inputs and bits this op does not use.
     wire unused = &{1'b0, tok, er_rdata_b, xb_rdata, wgt_rdata, scl_rdata, kc_rdata, vc_rdata,
                     ke_rdata, ve_rdata, instr, f_flags, f_dst, f_src, f_a24, ra16, wa16, fa24,
-                    tot_w, cell_w, tot32_q, cell_q, n32, rsum, lj_q, li_q,
+                    tot_w, cell_w, tot32_q, cell_q, n32, rsum, lj_q, li_q, kvr_s[16],
                     ai_q, bi_q, ci_q, ah_q, bh_q, ch_q, a1_i_q, a1_h_q, b1_h_q, b2_h_q, c2_h_q,
                     b2_i_q, c2_i_q, b3_i_q, b3_h_q, ri_q, rh_q, w_j32, w_h32};
 endmodule

@@ -41,7 +41,8 @@
 // 16+WBITS+14 bits (cols <= 2^14, docs/numerics.md: |acc| < 2^44 with 16-bit
 // weights; one spare bit covers even -32768 operands), acc*mult 63 bits.
 // Resources: LANES*K multipliers of 16 x WBITS bits (MULT18X18D on ECP5),
-// one 46x17 multiplier (3 MULT18X18D), LANES*(K-1) tree adders and LANES
+// one (16+WBITS+14)x17 multiplier (3 MULT18X18D with 16-bit weights, 2 and
+// a shift-and-add with 8-bit weights), LANES*(K-1) tree adders and LANES
 // 46-bit accumulators, one 64-bit rounding shifter.
 //
 // The compiler guarantees: src and dst are multiples of K and LANES (x is
@@ -300,8 +301,32 @@ module cw_op_matvec #(
         .out(rq_out)
     );
 
+    // acc * mult = hi * mult * 2^36 + lo * mult, lo = acc[35:0] (unsigned,
+    // two MULT18X18D); hi = the top HW = AW - 36 bits (signed): 2 bits with
+    // 8-bit weights, done by shift-and-add rather than on a third MULT18X18D
+    localparam integer HW = AW - 36;
+    wire        [16:0]   qm   = {1'b0, bscl_q[15:0]};
+    wire        [52:0]   q_lo = {17'd0, bacc_q[35:0]} * {36'd0, qm};
+    wire signed [HW+16:0] q_hi;
+    generate
+        if (HW <= 4) begin : g_hi_lut
+            reg signed [HW+16:0] hi_d;
+            integer qi;
+            always @* begin
+                hi_d = {(HW+17){1'b0}};
+                for (qi = 0; qi < HW - 1; qi = qi + 1)
+                    if (bacc_q[36+qi]) hi_d = hi_d + ({{HW{1'b0}}, qm} << qi);
+                if (bacc_q[AW-1]) hi_d = hi_d - ({{HW{1'b0}}, qm} << (HW - 1));
+            end
+            assign q_hi = hi_d;
+        end else begin : g_hi_mul
+            assign q_hi = $signed(bacc_q[AW-1:36]) * $signed(qm);
+        end
+    endgenerate
+    wire signed [QW-1:0] q_prod = $signed({q_hi, 36'd0}) + $signed({{HW{1'b0}}, q_lo});
+
     always @(posedge clk) begin
-        qprod_q <= $signed(bacc_q[AW-1:0]) * $signed({1'b0, bscl_q[15:0]});
+        qprod_q <= q_prod;
         qsh_q   <= bscl_q[23:16];
         wd_q    <= rq_out;
         if (rst) begin

@@ -162,8 +162,23 @@ module cw_op_rmsnorm #(
     reg  signed [21:0] xs_q;
     reg                xs_v_q, xs_first_q;
     reg  [56:0]        ss_q;                     // <= 2^14 * 2^40
-    wire signed [43:0] xs_e  = {{22{xs_q[21]}}, xs_q};
-    wire signed [43:0] xs_sq = xs_e * xs_e;     // <= 2^40
+    // xs^2 (<= 2^40) on one MULT18X18D: xs = xh * 2^18 + xl, xl = xs[17:0]
+    // unsigned, xh = xs[21:18] signed (|xs| <= 2^20: |xh| <= 4), so
+    // xs^2 = xl^2 + xl * xh * 2^19 + xh^2 * 2^36, the small products by
+    // shift-and-add (a 22 x 22 product would take four).
+    wire        [17:0] sq_l  = xs_q[17:0];
+    wire        [3:0]  sq_h  = xs_q[21:18];
+    wire        [35:0] sq_ll = {18'd0, sq_l} * {18'd0, sq_l};
+    wire signed [22:0] sq_lh = (sq_h[0] ? $signed({5'd0, sq_l})       : 23'sd0)
+                             + (sq_h[1] ? $signed({4'd0, sq_l, 1'b0}) : 23'sd0)
+                             + (sq_h[2] ? $signed({3'd0, sq_l, 2'b0}) : 23'sd0)
+                             - (sq_h[3] ? $signed({2'd0, sq_l, 3'b0}) : 23'sd0);
+    wire        [3:0]  sq_ha = sq_h[3] ? 4'd0 - sq_h : sq_h;   // |xh| <= 4
+    wire        [4:0]  sq_hh = (sq_ha[0] ? {1'b0, sq_ha}       : 5'd0)
+                             + (sq_ha[1] ? {sq_ha, 1'b0}       : 5'd0)
+                             + (sq_ha[2] ? {sq_ha[2:0], 2'b0}  : 5'd0);
+    wire signed [43:0] xs_sq = $signed({8'd0, sq_ll}) + $signed({{2{sq_lh[22]}}, sq_lh, 19'd0})
+                             + $signed({3'd0, sq_hh, 36'd0});
     always @(posedge clk) begin
         if (rst) xs_v_q <= 1'b0;
         else     xs_v_q <= dpass_q == 2'd2;

@@ -15,6 +15,7 @@ module cw_uart_device #(
     parameter integer ACT_DEPTH    = 16384,
     parameter integer KV_DEPTH     = 1048576,
     parameter integer MAX_CTX      = 1024,
+    parameter integer KV_BITS      = 16,  // bits per KV cache entry (8..16)
     parameter [63:0]  CONFIG_HASH  = 64'd0,
     parameter integer CLKS_PER_BIT = 16,  // baud divisor
     parameter integer RX_DEPTH     = 16,  // UART receive FIFO
@@ -43,7 +44,7 @@ module cw_uart_device #(
     cw_device #(
         .LANES(LANES), .K(K), .WBITS(WBITS), .PROG_DEPTH(PROG_DEPTH), .WGT_LINES(WGT_LINES),
         .SCL_DEPTH(SCL_DEPTH), .CST_DEPTH(CST_DEPTH), .ACT_DEPTH(ACT_DEPTH),
-        .KV_DEPTH(KV_DEPTH), .MAX_CTX(MAX_CTX), .CONFIG_HASH(CONFIG_HASH)
+        .KV_DEPTH(KV_DEPTH), .MAX_CTX(MAX_CTX), .KV_BITS(KV_BITS), .CONFIG_HASH(CONFIG_HASH)
     ) u_dev (
         .clk(clk), .rst(rst),
         .rx_valid(rx_valid), .rx_data(rx_data), .rx_ready(rx_ready),

@@ -120,6 +120,23 @@ if not ok:
     sys.stderr.write("bitstream: timing not met (see %s)\n" % sys.argv[3])
     sys.exit(1)
 EOF
+# 5. what that clock means for the board's model: the compiler's cycles per
+# token (make test checks that the RTL's measured cycles equal them, token
+# by token) at the target clock
+speed=""
+if [ -n "${model:-}" ]; then
+  models=$(scripts/find-models.sh 2>/dev/null || true)
+  if [ -n "$models" ] && [ -f "$models/$model" ]; then
+    cwa="$out/model.cwm"
+    if "$build/clockwork" compile "$models/$model" --target "$target" ${model_args:-} \
+        -o "$cwa" --report >"$out/compile-report.txt" 2>&1; then
+      mean=$(grep -E "^mean over positions" "$out/compile-report.txt")
+      tps=$(grep -E "^at [0-9]+ MHz" "$out/compile-report.txt")
+      speed="- $model: $mean; $tps (\`clockwork compile $model --target $target ${model_args:-} --report\`)"
+    fi
+  fi
+  [ -n "$speed" ] || speed="- $model: not found (scripts/find-models.sh), no tokens/s figure"
+fi
 ver() { "$1" --version 2>&1 | grep -v "^Preparing\|^$" | head -n 1; }
 {
   echo "# $board: bitstream report"
@@ -132,6 +149,7 @@ ver() { "$1" --version 2>&1 | grep -v "^Preparing\|^$" | head -n 1; }
   echo "- yosys: $(ver "$yosys")"
   echo "- nextpnr: $(ver "$nextpnr") \`$nextpnr_args\`"
   echo "- packer: $pack"
+  [ -z "$speed" ] || echo "$speed"
   echo
   cat "$out/report.md.body"
 } >"$dir/.report.md.tmp"

@@ -22,6 +22,7 @@ case $to_flash in
   *) die "FLASH=$to_flash: use 1 (configuration flash) or 0 (SRAM, the default)" ;;
 esac
 echo "flash: $bit -> $board ($what) with $loader --board $loader_board"
+[ "$to_flash" = 0 ] && [ -n "${sram_note:-}" ] && echo "flash: note: $sram_note"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if "$loader" --board "$loader_board" $mode "$bit" >"$log" 2>&1; then

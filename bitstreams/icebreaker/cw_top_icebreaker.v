@@ -20,6 +20,7 @@ module cw_top_icebreaker #(
     parameter integer ACT_DEPTH    = 512,
     parameter integer KV_DEPTH     = 8192,
     parameter integer MAX_CTX      = 128,
+    parameter integer KV_BITS      = 16,
     parameter [63:0]  CONFIG_HASH  = 64'd0,
     parameter integer CLKS_PER_BIT = 8    // 24 MHz / 8 = 3 Mbaud
 ) (
@@ -43,7 +44,7 @@ module cw_top_icebreaker #(
     cw_uart_device #(
         .LANES(LANES), .K(K), .WBITS(WBITS), .PROG_DEPTH(PROG_DEPTH), .WGT_LINES(WGT_LINES),
         .SCL_DEPTH(SCL_DEPTH), .CST_DEPTH(CST_DEPTH), .ACT_DEPTH(ACT_DEPTH),
-        .KV_DEPTH(KV_DEPTH), .MAX_CTX(MAX_CTX), .CONFIG_HASH(CONFIG_HASH),
+        .KV_DEPTH(KV_DEPTH), .MAX_CTX(MAX_CTX), .KV_BITS(KV_BITS), .CONFIG_HASH(CONFIG_HASH),
         .CLKS_PER_BIT(CLKS_PER_BIT), .RX_DEPTH(16), .HEART_BITS(24), .STRETCH_BITS(19)
     ) u_dev (
         .clk(clk), .rst(rst), .locked(locked),

@@ -14,12 +14,13 @@ module cw_top_ulx3s #(
     parameter integer K            = 8,
     parameter integer WBITS        = 8,
     parameter integer PROG_DEPTH   = 512,
-    parameter integer WGT_LINES    = 4224,
+    parameter integer WGT_LINES    = 4128,
     parameter integer SCL_DEPTH    = 4096,
     parameter integer CST_DEPTH    = 1024,
     parameter integer ACT_DEPTH    = 2048,
     parameter integer KV_DEPTH     = 40960,
     parameter integer MAX_CTX      = 256,
+    parameter integer KV_BITS      = 9,
     parameter [63:0]  CONFIG_HASH  = 64'd0,
     parameter integer CLKS_PER_BIT = 25   // 50 MHz / 25 = 2 Mbaud
 ) (
@@ -41,7 +42,7 @@ module cw_top_ulx3s #(
     cw_uart_device #(
         .LANES(LANES), .K(K), .WBITS(WBITS), .PROG_DEPTH(PROG_DEPTH), .WGT_LINES(WGT_LINES),
         .SCL_DEPTH(SCL_DEPTH), .CST_DEPTH(CST_DEPTH), .ACT_DEPTH(ACT_DEPTH),
-        .KV_DEPTH(KV_DEPTH), .MAX_CTX(MAX_CTX), .CONFIG_HASH(CONFIG_HASH),
+        .KV_DEPTH(KV_DEPTH), .MAX_CTX(MAX_CTX), .KV_BITS(KV_BITS), .CONFIG_HASH(CONFIG_HASH),
         .CLKS_PER_BIT(CLKS_PER_BIT), .RX_DEPTH(64)
     ) u_dev (
         .clk(clk), .rst(rst), .locked(locked),

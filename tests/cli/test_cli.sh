@@ -85,6 +85,10 @@ expect_fail "does not fit" 1 "does not fit target 'icebreaker'" -- "$cw" compile
 if [ -e "$tmp/ice.cwm" ] || ls "$tmp"/ice.cwm.tmp.* >/dev/null 2>&1; then bad "refused compile left a file"; else ok; fi
 expect_fail "compile needs -o" 2 "\-o OUT.cwm is required" -- "$cw" compile "$M/stories260K.bin"
 expect_fail "unknown target" 1 "unknown target 'nope'" -- "$cw" compile "$M/stories260K.bin" --target nope -o "$tmp/x.cwm"
+expect_fail "eval, unknown target" 1 "unknown target 'nope'" -- "$cw" eval "$M/stories260K.bin" -t nope
+printf 'name k\nlanes 8\nk 8\nvlanes 1\nwbits 8\nclock_mhz 50\nprog_depth 512\nwgt_lines 4128\nscl_depth 4096\ncst_depth 1024\nact_depth 2048\nkv_depth 40960\nmax_ctx 256\nkvbits 17\n' >"$tmp/k17.target"
+expect_fail "kvbits 17" 1 "kvbits = 17 is out of range" -- "$cw" target "$tmp/k17.target"
+if "$cw" target ulx3s-85f --params | grep -q -- "-GKV_BITS=9 " && "$cw" target sim --params | grep -q -- "-GKV_BITS=16 "; then ok; else bad "--params KV_BITS"; fi
 expect_fail "ref sampling" 1 "use temperature 0" -- "$cw" run "$M/stories260K.bin" --device ref -t 0.8 -n 5
 cp "$tmp/s16.cwm" "$tmp/bad.cwm"; printf 'X' | dd of="$tmp/bad.cwm" bs=1 seek=5000 conv=notrunc 2>/dev/null
 expect_fail "corrupt artifact" 1 "bad.cwm: section .* checksum mismatch" -- "$cw" run "$tmp/bad.cwm" -z "$M/tok512.bin" --device ref

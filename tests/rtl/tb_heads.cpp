@@ -9,10 +9,17 @@
  * values near 2^61), random and realistic RoPE frequencies. Every written
  * value and exponent is compared; writes outside the expected words are
  * errors; done must come on the cycle cw_instr_latency() gives; the
- * instructions run back to back.
+ * instructions run back to back. tb_heads_kv9.cpp runs it with KV_BITS = 9
+ * (ulx3s-85f's kvbits): cached heads rounded by cw_hls_kv_round (9-bit
+ * entries, exponent + 7).
  */
 #include "Vcw_op_heads.h"
 #include "tb_common.h"
+
+#ifndef TB_KV_BITS
+#define TB_KV_BITS 16
+#define TB_NAME "tb_heads"
+#endif
 
 extern "C" {
 #include "cw_fixed.h"
@@ -26,7 +33,7 @@ extern "C" {
 int main(int argc, char **argv)
 {
     Verilated::commandArgs(argc, argv);
-    tb::Bench<Vcw_op_heads> b("tb_heads", 41);
+    tb::Bench<Vcw_op_heads> b(TB_NAME, 41);
     auto *m = b.m.get();
     const int ACT = 1 << 14, CST = 1 << 14, MAX_CTX = 1024;
     const uint32_t KVD = 1u << 20, KED = 1u << 19;
@@ -137,6 +144,8 @@ int main(int argc, char **argv)
                 eo = cw_hls_norm16(out.data(), in, hs, e);
             }
             if (cache) {
+                if (TB_KV_BITS < 16)
+                    eo = cw_hls_kv_round(out.data(), hs, eo, TB_KV_BITS);
                 for (int i = 0; i < hs; i++)
                     ref_cv[(size_t)(h * hs + i)] = out[(size_t)i];
                 ref_cx[(size_t)h] = (int16_t)eo;

@@ -47,7 +47,7 @@ static void test_reference_16(void **st)
     (void)st;
     int prompt[1] = {CW_TOKEN_BOS}, f[200], g[200];
     cw_eval_result r;
-    assert_int_equal(cw_eval(model, 16, prompt, 1, 200, NULL, 0, f, g, &r), CW_OK);
+    assert_int_equal(cw_eval(model, 16, 16, prompt, 1, 200, NULL, 0, f, g, &r), CW_OK);
     assert_int_equal(r.n_generated, 200);
     for (int i = 0; i < 200; i++) {
         assert_int_equal(f[i], tu_reference_ids[i]);
@@ -70,7 +70,8 @@ static void test_prompts_16(void **st)
     const int ns[] = {4, 4, 2, 6};
     for (int i = 0; i < 4; i++) {
         cw_eval_result r;
-        assert_int_equal(cw_eval(model, 16, ps[i], ns[i], 120, NULL, 0, NULL, NULL, &r), CW_OK);
+        assert_int_equal(cw_eval(model, 16, 16, ps[i], ns[i], 120, NULL, 0, NULL, NULL, &r),
+                         CW_OK);
         if (r.leading != r.n_generated)
             print_error("prompt %d: %d of %d leading tokens\n", i, r.leading, r.n_generated);
         assert_int_equal(r.leading, r.n_generated);
@@ -83,7 +84,7 @@ static void test_reference_8(void **st)
     (void)st;
     int prompt[1] = {CW_TOKEN_BOS};
     cw_eval_result r;
-    assert_int_equal(cw_eval(model, 8, prompt, 1, 200, NULL, 0, NULL, NULL, &r), CW_OK);
+    assert_int_equal(cw_eval(model, 8, 16, prompt, 1, 200, NULL, 0, NULL, NULL, &r), CW_OK);
     print_message("8-bit: %d leading, teacher-forced %d/%d\n", r.leading, r.tf_agree,
                   r.tf_positions);
     assert_true(r.leading >= INT8_LEADING);
@@ -151,7 +152,7 @@ static void test_bad_args(void **st)
     cw_qmodel_free(q);
     int prompt[1] = {1};
     cw_eval_result r;
-    assert_int_equal(cw_eval(model, 16, prompt, 0, 10, NULL, 0, NULL, NULL, &r),
+    assert_int_equal(cw_eval(model, 16, 16, prompt, 0, 10, NULL, 0, NULL, NULL, &r),
                      CW_ERR_INVALID_ARG);
 }
 
@@ -174,7 +175,7 @@ static void test_other_shape(void **st)
     }
     for (int bits = 8; bits <= 16; bits += 8) {
         cw_eval_result r;
-        assert_int_equal(cw_eval(m, bits, prompt, 3, 64, forced, 64, NULL, NULL, &r), CW_OK);
+        assert_int_equal(cw_eval(m, bits, 16, prompt, 3, 64, forced, 64, NULL, NULL, &r), CW_OK);
         print_message("synthetic %d-bit: %d/%d leading, teacher-forced %d/%d\n", bits,
                       r.leading, r.n_generated, r.tf_agree, r.tf_positions);
         assert_true(r.tf_agree * 10 >= r.tf_positions * (bits == 16 ? 10 : 9));
