@@ -95,6 +95,7 @@ $(BUILD)/sim/libcwsimlink-%.so: $(RTL_SRC) rtl/sim/cw_simlink.cpp rtl/sim/cw_sim
 $(BUILD)/rtl/bin/tb_attn_k2: tests/rtl/tb_attn.cpp
 $(BUILD)/rtl/bin/tb_embed_w8: tests/rtl/tb_embed.cpp
 $(BUILD)/rtl/bin/tb_heads_kv9: tests/rtl/tb_heads.cpp
+$(BUILD)/rtl/bin/tb_fn_recip_shared: tests/rtl/tb_fn_recip.cpp
 
 sim: $(SIM_LIBS)
 

@@ -83,6 +83,12 @@ module cw_fn_recip #(
             assign mr5 = prod[61:0];
             assign rt6 = prod;
             wire unused_sh = &{1'b0, d_q[1:0], prod[62]};
+`ifndef SYNTHESIS
+            // the products of a start occupy the multiplier for 4 cycles
+            always @(posedge clk)
+                assert (!(start && |d_q[2:0]))
+                    else $error("cw_fn_recip: SHARED starts less than 4 cycles apart");
+`endif
         end else begin : g_four
             assign mr3 = {31'd0, m2_q} * {32'd0, r2_q};
             assign rt4 = {32'd0, r3_q} * {31'd0, t3_q};
