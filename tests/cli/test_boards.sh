@@ -9,6 +9,8 @@
 #    unmapped memories;
 #  - every top-level port has a pin in the constraint file and every pin
 #    in the file is a port;
+#  - a committed bitstream has its report.md, made for the target's present
+#    parameters and configuration hash (else it is stale: rebuild it);
 #  - `make bitstream` and `make flash` refuse bad input with one clear line.
 # Prints "N passed, N failed".
 set -u
@@ -25,10 +27,15 @@ for board in bitstreams/*/; do
   conf=bitstreams/$board/board.conf
   [ -f "$conf" ] || continue
   # shellcheck disable=SC1090
-  ( . "$conf"; echo "$target $family $top $constraints" ) >"$tmp/conf"
-  read -r target family top constraints <"$tmp/conf"
+  ( . "$conf"; echo "$target $family $top $constraints $output" ) >"$tmp/conf"
+  read -r target family top constraints output <"$tmp/conf"
   dir=bitstreams/$board
   params=$("$cw" target "$target" --params)
+  # --- a committed bitstream matches the target
+  if [ -f "$dir/$output" ]; then
+    if [ -f "$dir/report.md" ] && grep -qF -- "parameters: \`$params\`" "$dir/report.md"; then ok
+    else bad "$board: $dir/$output was not built for the present target parameters ($params): run make bitstream BOARD=$board"; fi
+  fi
   # --- lint
   # shellcheck disable=SC2086
   if verilator --lint-only -Wall rtl/lint.vlt -y rtl -y "$dir" "$dir"/lint/*.v \
