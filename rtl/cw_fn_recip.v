@@ -14,13 +14,16 @@
 // SHARED = 1: the four products share one 31x32 multiplier (4 MULT18X18D
 // instead of 16 on ECP5). Same stages and latency, but only the v given
 // with `start` high is computed (its products run in cycles c+2 .. c+5),
-// so starts must be at least 4 cycles apart; `start` is unused otherwise.
+// so starts must be at least 4 cycles apart; `start` and `rst` (which clears
+// the start history, so that a start right after a reset is legal) are
+// unused otherwise.
 `default_nettype none
 
 module cw_fn_recip #(
     parameter integer SHARED = 0   // 1: one multiplier, one v per start
 ) (
     input  wire        clk,
+    input  wire        rst,     // SHARED = 1: clears the start history
     input  wire        start,   // SHARED = 1: v is an input to compute
     input  wire [62:0] v,       // 0 < v < 2^63
     output wire [30:0] r,       // <= 2^30
@@ -70,7 +73,7 @@ module cw_fn_recip #(
             reg  [4:0]  d_q;
             reg  [30:0] mul_a;
             reg  [31:0] mul_b;
-            always @(posedge clk) d_q <= {d_q[3:0], start};
+            always @(posedge clk) d_q <= rst ? 5'd0 : {d_q[3:0], start};
             always @* begin
                 if (d_q[2])      begin mul_a = r3_q; mul_b = t3_q;          end  // c+3
                 else if (d_q[3]) begin mul_a = m4_q; mul_b = {1'b0, r4_q};  end  // c+4
@@ -86,15 +89,16 @@ module cw_fn_recip #(
 `ifndef SYNTHESIS
             // the products of a start occupy the multiplier for 4 cycles
             always @(posedge clk)
-                assert (!(start && |d_q[2:0]))
-                    else $error("cw_fn_recip: SHARED starts less than 4 cycles apart");
+                if (!rst)
+                    assert (!(start && |d_q[2:0]))
+                        else $error("cw_fn_recip: SHARED starts less than 4 cycles apart");
 `endif
         end else begin : g_four
             assign mr3 = {31'd0, m2_q} * {32'd0, r2_q};
             assign rt4 = {32'd0, r3_q} * {31'd0, t3_q};
             assign mr5 = {31'd0, m4_q} * {31'd0, r4_q};
             assign rt6 = {32'd0, r5_q} * {31'd0, t5_q};
-            wire unused_st = &{1'b0, start};
+            wire unused_st = &{1'b0, start, rst};
         end
     endgenerate
     always @(posedge clk) begin

@@ -474,6 +474,7 @@ module cw_op_attn #(
     wire signed [15:0] p_er;
     cw_fn_recip #(.SHARED(1)) u_recip (        // one v per head, D > 4 cycles apart
         .clk  (clk),
+        .rst  (rst),
         .start(p_go_q),
         .v    ({21'd0, b_sum_q}),
         .r    (p_r),

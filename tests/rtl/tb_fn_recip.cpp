@@ -43,10 +43,14 @@ int main(int argc, char **argv)
         uint64_t v = (b.rng.next() & ((1ull << bits) - 1)) | (1ull << (bits - 1));
         vs.push_back(v);
     }
+    m->rst = 1; /* SHARED: clears the start history */
+    m->start = 0;
+    b.tick();
+    b.tick();
+    m->rst = 0;
     std::deque<std::pair<uint64_t, bool>> inflight; /* v, started */
     size_t next = 0;
-    int wait = TB_SHARED ? 4 : 0; /* TB_SHARED: cycles until the next start (the
-                                    start history register has no reset) */
+    int wait = 0; /* TB_SHARED: cycles until the next start */
     size_t checks = 0;
     while (checks < vs.size()) {
         bool start = next < vs.size() && (!TB_SHARED || wait == 0);
