@@ -108,6 +108,10 @@ uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t
     uint64_t body = 0;
     switch (in->op) {
     case CW_OP_NOP:
+    case CW_OP_END:
+        /* rtl/cw_sequencer.v: the next word is read on the issue cycle and
+         * checked in the two cycles after it, so the next issue is 3 cycles on */
+        body = 2;
         break;
     case CW_OP_EMBED:
         /* rtl/cw_op_embed.v: max |w| pass over the row's cd(n, K) lines,
@@ -117,9 +121,9 @@ uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t
         break;
     case CW_OP_RMSNORM:
         /* rtl/cw_op_rmsnorm.v: three passes of n reads (OR |x|; squares and
-         * t = x*g >> sx; t*y shifted to int16), rsqrt (8 cycles) and the
-         * pipeline fills between them: latency = 3n + 14. */
-        body = 3 * n + 13;
+         * t = x*g >> sx; t*y shifted to int16), rsqrt (9 cycles) and the
+         * pipeline fills between them: latency = 3n + 15. */
+        body = 3 * n + 14;
         break;
     case CW_OP_MATVEC: {
         /* rtl/cw_op_matvec.v: one weight line per cycle; a row block takes
@@ -147,9 +151,9 @@ uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t
          * cycle, heads back to back, hs = aux >= 2, even) into a buffer;
          * the norm16 shift (and with ROPE the rotation, then the second
          * norm16 from a second buffer) follow one and two heads behind:
-         * latency = (n + 1) hs + 3, with ROPE (n + 2) hs + 7. */
+         * latency = (n + 1) hs + 4, with ROPE (n + 2) hs + 8. */
         uint64_t hs = in->aux;
-        body = (in->flags & CW_F_ROPE) ? (n + 2) * hs + 6 : (n + 1) * hs + 2;
+        body = (in->flags & CW_F_ROPE) ? (n + 2) * hs + 7 : (n + 1) * hs + 3;
         break;
     }
     case CW_OP_ATTN: {
@@ -178,8 +182,6 @@ uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t
         break;
     case CW_OP_ARGMAX:
         body = n + 2; /* one read per cycle, one cycle of read latency, the compare */
-        break;
-    case CW_OP_END:
         break;
     default:
         break;

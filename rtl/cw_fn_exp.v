@@ -22,10 +22,17 @@ module cw_fn_exp (
     // Table: two copies so that both neighbours are read in one cycle.
     reg [24:0] tab_a [0:256];
     reg [24:0] tab_b [0:256];
+`ifdef CW_TABLE_DIR   // the table folder's absolute path (the Verilated device, any working directory)
+    initial begin
+        $readmemh({`CW_TABLE_DIR, "/exp2.hex"}, tab_a);
+        $readmemh({`CW_TABLE_DIR, "/exp2.hex"}, tab_b);
+    end
+`else
     initial begin
         $readmemh("rtl/tables/exp2.hex", tab_a);
         $readmemh("rtl/tables/exp2.hex", tab_b);
     end
+`endif
 
     // Stage 1: clamp to 2^21 and multiply by log2(e) (53-bit product).
     wire        big = |x[62:22] || (x[21] && |x[20:0]);       // x > 2^21

@@ -30,7 +30,11 @@ module cw_fn_recip #(
     output wire signed [15:0] e
 );
     reg [29:0] tab [0:255];
+`ifdef CW_TABLE_DIR   // the table folder's absolute path (the Verilated device, any working directory)
+    initial $readmemh({`CW_TABLE_DIR, "/recip.hex"}, tab);
+`else
     initial $readmemh("rtl/tables/recip.hex", tab);
+`endif
 
     // Stage 1: normalize to m in [2^30, 2^31).
     wire [6:0] b;

@@ -18,7 +18,11 @@ module cw_fn_sigmoid (
 );
     localparam [16:0] TAB_END = 17'h10000;     // tab[1024]
     reg [16:0] tab [0:1023];
+`ifdef CW_TABLE_DIR   // the table folder's absolute path (the Verilated device, any working directory)
+    initial $readmemh({`CW_TABLE_DIR, "/sigmoid.hex"}, tab);
+`else
     initial $readmemh("rtl/tables/sigmoid.hex", tab);
+`endif
 
     wire [31:0] a   = x[31] ? 32'd0 - x : x;     // |x| (2^31 for INT32_MIN)
     wire        big = a[31:20] != 12'd0;         // |x| >= 16 << 16

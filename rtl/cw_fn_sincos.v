@@ -32,7 +32,11 @@ module cw_fn_sincos #(
 
     localparam [16:0] TAB_END = 17'h10000;     // t[1024]
     reg [16:0] tab [0:1023];
+`ifdef CW_TABLE_DIR   // the table folder's absolute path (the Verilated device, any working directory)
+    initial $readmemh({`CW_TABLE_DIR, "/sin.hex"}, tab);
+`else
     initial $readmemh("rtl/tables/sin.hex", tab);
+`endif
 
     // Indices and fractions. p < 2^30, so the sin index is <= 1023; the cos
     // argument 2^30 - p is in (0, 2^30], its index <= 1024, and at 1024 the

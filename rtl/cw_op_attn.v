@@ -243,7 +243,7 @@ module cw_op_attn #(
     reg                a4_v, a4_t0, a4_tl;
     reg  [15:0]        a4_t;
     reg  signed [DOTW-1:0] a4_dot;
-    reg  signed [15:0] a4_ek, a4_ev;
+    reg  signed [15:0] a4_ev;
     reg                a5_v, a5_t0, a5_tl;
     reg  [15:0]        a5_t;
     reg  signed [31:0] a5_score;
@@ -259,8 +259,10 @@ module cw_op_attn #(
         for (li = 0; li < K; li = li + 1)
             a_tree = a_tree + {{(DOTW-32){a2_prod[li][31]}}, a2_prod[li]};
     end
-    wire signed [17:0] a_d  = {{2{a_eq_q[15]}}, a_eq_q} + {{2{a4_ek[15]}}, a4_ek} + 18'sd16;
-    wire signed [8:0]  a_ds = a_d > 18'sd127 ? 9'sd127 : (a_d < -18'sd128 ? -9'sd128 : a_d[8:0]);
+    // the score's shift e_q + e_k + 16, clamped, registered with the dot product
+    wire signed [17:0] a_d  = {{2{a_eq_q[15]}}, a_eq_q} + {{2{a3_ek[15]}}, a3_ek} + 18'sd16;
+    wire signed [8:0]  a_ds_d = a_d > 18'sd127 ? 9'sd127 : (a_d < -18'sd128 ? -9'sd128 : a_d[8:0]);
+    reg  signed [8:0]  a_ds;
     wire signed [63:0] a_score;
     cw_fn_shift_sat u_score (
         .v  ({{(64-DOTW){a4_dot[DOTW-1]}}, a4_dot}),
@@ -301,7 +303,7 @@ module cw_op_attn #(
         if (a3_v) begin
             a4_dot <= (a3_c0 ? {DOTW{1'b0}} : a4_dot) + a3_sum;
             if (a3_c0) begin
-                a4_ek <= a3_ek;
+                a_ds  <= a_ds_d;
                 a4_ev <= a3_ev;
             end
         end
@@ -515,23 +517,29 @@ module cw_op_attn #(
     wire signed [63:0] p_f64 = {{(64-ACCW){p_f[ACCW-1]}}, p_f};
     wire signed [63:0] p_fr  = p_sa_q == 6'd0 ? p_f64
                              : (p_f64 + (64'sd1 <<< (p_sa_q - 6'd1))) >>> p_sa_q;
+    // the OR of |w| and its bit length are registered as the first pass
+    // goes (bitlen(a | b) of the running OR), so the second pass shifts by
+    // a register: s = bitlen - 15, or 0 for an all-zero head
+    wire [63:0]        p_wabs = p2_w[63] ? -p2_w : p2_w;
+    wire [62:0]        p_mw_d = (p2_first ? 63'd0 : p_mw_q) | p_wabs[62:0];
     wire [6:0]         p_mwbl;
     cw_fn_bitlen u_mwbl (
-        .v  ({1'b0, p_mw_q}),
+        .v  ({1'b0, p_mw_d}),
         .len(p_mwbl)
     );
-    wire signed [8:0]  p_s  = p_mw_q == 63'd0 ? 9'sd0 : $signed({2'b0, p_mwbl}) - 9'sd15;
-    wire signed [63:0] p_out;
-    cw_fn_shift_sat u_norm (
+    reg  [6:0]         p_mwbl_q;
+    wire signed [8:0]  p_s  = p_mwbl_q == 7'd0 ? 9'sd0 : $signed({2'b0, p_mwbl_q}) - 9'sd15;
+    // every w of the head has |w| < 2^(s+15): the 17-bit window shifter is
+    // exact (cw_fn_norm16_shift, the same result as cw_fn_shift_sat)
+    wire signed [15:0] p_out;
+    cw_fn_norm16_shift u_norm (
         .v  (p2_w),
-        .s  (-p_s),
-        .lim(64'sd32767),
+        .s  (p_s[7:0]),
         .out(p_out)
     );
     wire signed [65:0] p_wmul = $signed(p1_a) * $signed({1'b0, p_rq});
     wire signed [17:0] p_eh = {{2{p_emv_q[15]}}, p_emv_q} + {{2{p_erq[15]}}, p_erq}
                             + {12'd0, p_sa_q} + {{9{p_s[8]}}, p_s};
-    wire [63:0]        p_wabs = p2_w[63] ? -p2_w : p2_w;
 
     always @(posedge clk) begin
         if (rst) begin
@@ -585,8 +593,10 @@ module cw_op_attn #(
         p1_e     <= p_elem;
         p2_w     <= p_wmul[63:0];
         {p2_ph, p2_first, p2_last, p2_e} <= {p1_ph, p1_first, p1_last, p1_e};
-        if (p2_v && !p2_ph)
-            p_mw_q <= (p2_first ? 63'd0 : p_mw_q) | p_wabs[62:0];
+        if (p2_v && !p2_ph) begin
+            p_mw_q   <= p_mw_d;
+            p_mwbl_q <= p_mwbl;
+        end
         if (p2_v && p2_ph && p2_last) begin
             ehead[p_h_q[EH_AW-1:0]] <= p_eh[15:0];
             if (p_h_q == 8'd0 || $signed(p_eh[15:0]) > f_emax_q) f_emax_q <= p_eh[15:0];
@@ -608,7 +618,7 @@ module cw_op_attn #(
     reg  [15:0]      g_j;
     reg  [7:0]       g_h;
     always @(posedge clk) begin
-        if (p2_v && p2_ph) obuf[ob_wa] <= p_out[15:0];
+        if (p2_v && p2_ph) obuf[ob_wa] <= p_out;
         ob_rd_q <= obuf[f_j_q[OB_AW-1:0]];
     end
     always @(posedge clk) begin

@@ -23,14 +23,16 @@
 // and writes it. hs must be even, 2 <= hs <= MAX_HEAD.
 //
 // Timing (T = the issue cycle, c = cycle - T, j = h*hs + i, N = n*hs):
-//   pass A  reads ACT at c = 1 + j; head h's shift known at c = (h+1) hs + 2
-//   pass B  reads the buffer at c = hs + 1 + j; int16 value at c = hs + 3 + j
-//           (without ROPE: written then; done at c = N + hs + 2)
-//   ROPE    freq[i/2] read at c = hs - 1 + j (even i), phase, sin/cos (4 cycles)
-//           rotated value at c = hs + 6 + j; head h's shift at c = (h+2) hs + 6
-//   pass C  reads the second buffer at c = 2 hs + 5 + j; written at c = 2 hs + 7 + j;
-//           done at c = N + 2 hs + 6
-// latency = (n + 1) hs + 3, with ROPE (n + 2) hs + 7 (host/isa.c
+//   pass A  reads ACT at c = 1 + j; the data is buffered at c = 2 + j and its
+//           |value| registered, ORed at c = 3 + j; head h's shift known at
+//           c = (h+1) hs + 3, its exponent at c = (h+1) hs + 4
+//   pass B  reads the buffer at c = hs + 2 + j; int16 value at c = hs + 4 + j
+//           (without ROPE: written then; done at c = N + hs + 3)
+//   ROPE    freq[i/2] read at c = hs + j (even i), phase, sin/cos (4 cycles)
+//           rotated value at c = hs + 7 + j; head h's shift at c = (h+2) hs + 7
+//   pass C  reads the second buffer at c = 2 hs + 6 + j; written at c = 2 hs + 8 + j;
+//           done at c = N + 2 hs + 7
+// latency = (n + 1) hs + 4, with ROPE (n + 2) hs + 8 (host/isa.c
 // cw_instr_latency, CW_OP_HEADS). Exponent and KE/VE writes: one per head,
 // with the head's first value.
 //
@@ -121,9 +123,9 @@ module cw_op_heads #(
         end
     end
     wire [19:0] hs20 = {4'd0, f_hs};
-    wire go_b = busy_q && cyc_q == hs20;                              // B from c = hs + 1
-    wire go_c = busy_q && rope && cyc_q == {hs20[18:0], 1'b0} + 20'd4; // C from 2 hs + 5
-    wire go_l = rope && (f_hs == 16'd2 ? start : busy_q && cyc_q == hs20 - 20'd2); // from hs - 1
+    wire go_b = busy_q && cyc_q == hs20 + 20'd1;                      // B from c = hs + 2
+    wire go_c = busy_q && rope && cyc_q == {hs20[18:0], 1'b0} + 20'd5; // C from 2 hs + 6
+    wire go_l = rope && busy_q && cyc_q == hs20 - 20'd1;              // L from c = hs
 
     // Stream counters: active, j (element), i (in head), h (head).
     reg         a_q, l_q, b_q, c_q;
@@ -178,37 +180,57 @@ module cw_op_heads #(
         if (busy_q && cyc_q == 20'd1) e_q <= er_rdata_a;
     end
 
-    // norm16's shift of a head: bitlen(OR |v|) - 15, 0 for an all-zero head.
-    function automatic signed [7:0] norm_shift(input [63:0] orv, input [6:0] len);
-        norm_shift = orv == 64'd0 ? 8'sd0 : $signed({1'b0, len}) - 8'sd15;
+    // norm16's shift of a head: bitlen(OR |v|) - 15, 0 for an all-zero head
+    // (bit length 0).
+    function automatic signed [7:0] norm_shift(input [6:0] len);
+        norm_shift = len == 7'd0 ? 8'sd0 : $signed({1'b0, len}) - 8'sd15;
     endfunction
 
     // ---------------------------------------------------------------- pass A
+    // a1: the data on act_rdata is buffered and its |value| registered; a2:
+    // the OR, its bit length and (last value of a head) the head's shift
     reg  [63:0] buf_a [0:2*MAX_HEAD-1];
-    reg         a1_v_q, a1_last_q;
-    reg  [15:0] a1_i_q, a1_h_q;
+    reg         a1_v_q, a1_last_q, a2_v_q, a2_last_q;
+    reg  [15:0] a1_i_q, a1_h_q, a2_h_q;
+    reg         a2_first_q;                        // a2 holds a head's first value
+    reg  [63:0] abs_a_q;
+    reg         a3_et_q;
+    reg  [1:0]  a3_h_q;
     reg  [63:0] or_a_q;
     reg  signed [7:0]  s_a_q;
     reg  signed [15:0] et_buf [0:3];               // et per head, h mod 4
     wire [63:0] abs_a = act_rdata[63] ? 64'd0 - act_rdata : act_rdata;
-    wire [63:0] or_a  = (a1_i_q == 16'd0 ? 64'd0 : or_a_q) | abs_a;
+    wire [63:0] or_a  = (a2_first_q ? 64'd0 : or_a_q) | abs_a_q;
     wire [6:0]  len_a;
     cw_fn_bitlen u_bl_a (.v(or_a), .len(len_a));
-    wire signed [7:0] s_a = norm_shift(or_a, len_a);
+    wire signed [7:0] s_a = norm_shift(len_a);
     always @(posedge clk) begin
-        if (rst) a1_v_q <= 1'b0;
-        else     a1_v_q <= a_q;
+        if (rst) begin
+            a1_v_q  <= 1'b0;
+            a2_v_q  <= 1'b0;
+            a3_et_q <= 1'b0;
+        end else begin
+            a1_v_q  <= a_q;
+            a2_v_q  <= a1_v_q;
+            a3_et_q <= a2_v_q && a2_last_q;
+        end
         a1_i_q    <= ai_q;
         a1_h_q    <= ah_q;
         a1_last_q <= ai_q == hsm1;
-        if (a1_v_q) begin
+        a2_first_q <= a1_i_q == 16'd0;
+        a2_h_q    <= a1_h_q;
+        a2_last_q <= a1_last_q;
+        abs_a_q   <= abs_a;
+        if (a1_v_q)
             buf_a[{a1_h_q[0], a1_i_q[HW-1:0]}] <= act_rdata;
+        if (a2_v_q) begin
             or_a_q <= or_a;
-            if (a1_last_q) begin
-                s_a_q <= s_a;
-                et_buf[a1_h_q[1:0]] <= e_q + {{8{s_a[7]}}, s_a};
-            end
+            if (a2_last_q) s_a_q <= s_a;
         end
+        // the head's exponent a cycle after its shift, in time for the
+        // head's first write (c = (h+1) hs + 4)
+        a3_h_q  <= a2_h_q[1:0];
+        if (a3_et_q) et_buf[a3_h_q] <= e_q + {{8{s_a_q[7]}}, s_a_q};
     end
     wire [15:0] ra16 = f_src + aj_q[15:0];
     assign act_re    = a_q;
@@ -316,15 +338,15 @@ module cw_op_heads #(
 
     // Second buffer, OR and shift of the rotated head.
     reg  [32:0] buf_b [0:2*MAX_HEAD-1];
-    reg  [63:0] or_b_q;
+    // |rope| < 2^32: the OR and its bit length are 33 bits wide
+    reg  [32:0] or_b_q;
     reg  signed [7:0]  s_b_q;
     reg  signed [15:0] eo_b_q;
-    wire [63:0] rope64 = {{31{rope_q[32]}}, rope_q};
-    wire [63:0] abs_b  = rope_q[32] ? 64'd0 - rope64 : rope64;
-    wire [63:0] or_b   = (ri_q == 16'd0 ? 64'd0 : or_b_q) | abs_b;
+    wire [32:0] abs_b  = rope_q[32] ? 33'd0 - rope_q : rope_q;
+    wire [32:0] or_b   = (ri_q == 16'd0 ? 33'd0 : or_b_q) | abs_b;
     wire [6:0]  len_b;
-    cw_fn_bitlen u_bl_b (.v(or_b), .len(len_b));
-    wire signed [7:0]  s_b  = norm_shift(or_b, len_b);
+    cw_fn_bitlen u_bl_b (.v({31'd0, or_b}), .len(len_b));
+    wire signed [7:0]  s_b  = norm_shift(len_b);
     wire signed [15:0] et_r = et_buf[rh_q[1:0]];
     always @(posedge clk) begin
         if (rv_q) begin
@@ -430,7 +452,7 @@ module cw_op_heads #(
     wire unused = &{1'b0, tok, er_rdata_b, xb_rdata, wgt_rdata, scl_rdata, kc_rdata, vc_rdata,
                     ke_rdata, ve_rdata, instr, f_flags, f_dst, f_src, f_a24, ra16, wa16, fa24,
                     tot_w, cell_w, tot32_q, cell_q, n32, rsum, lj_q, li_q, kvr_s[16],
-                    ai_q, bi_q, ci_q, ah_q, bh_q, ch_q, a1_i_q, a1_h_q, b1_h_q, b2_h_q, c2_h_q,
+                    ai_q, bi_q, ci_q, ah_q, bh_q, ch_q, a1_i_q, a1_h_q, a2_h_q, b1_h_q, b2_h_q, c2_h_q,
                     b2_i_q, c2_i_q, b3_i_q, b3_h_q, ri_q, rh_q, w_j32, w_h32};
 endmodule
 

@@ -6,8 +6,10 @@
 // minus one):
 //   pass 1: reads cnt = 0 .. n-1, data one cycle later: or_q |= |v|;
 //   cnt = n+1: s = bitlen(or_q) - 15 (0 for an all-zero vector), registered;
-//   pass 2: reads cnt = n+1 .. 2n, data one cycle later through cw_fn_shift_sat
-//           (shift -s, saturation to +-32767) into a register, written on
+//   cnt = n+2: the output exponent e + s, registered;
+//   pass 2: reads cnt = n+1 .. 2n, data one cycle later through
+//           cw_fn_norm16_shift (round(v / 2^s), saturation to +-32767: exact,
+//           since every |v| < 2^(s+15)) into a register, written on
 //           cnt = n+3 .. 2n+2; E[er_dst] is written with the last element.
 // Timing: done on T + 2n + 3: latency 2n + 4 (host/isa.c cw_instr_latency).
 //
@@ -49,7 +51,7 @@ module cw_op_norm16 #(
     reg  [17:0] cnt_q;
     reg         v1_q, v2_q;          // pass 1 / pass 2 data on act_rdata
     reg  [63:0] or_q;                // OR of |v|
-    reg  signed [8:0]  sh_q;         // shift of pass 2 (= -s)
+    reg  signed [7:0]  s_q;          // s of pass 2
     reg  signed [15:0] ein_q, eout_q;
     reg         w_q;                 // a result is in wdata_q
     reg  [16:0] widx_q;
@@ -67,8 +69,8 @@ module cw_op_norm16 #(
     wire [6:0] or_len;
     cw_fn_bitlen u_bitlen (.v(or_q), .len(or_len));
 
-    wire signed [63:0] sat;
-    cw_fn_shift_sat u_sat (.v(rdata), .s(sh_q), .lim(64'sd32767), .out(sat));
+    wire signed [15:0] sat;
+    cw_fn_norm16_shift #(.W(64)) u_sat (.v(rdata), .s(s_q), .out(sat));
 
     wire last_w = w_q && (widx_q[15:0] == f_n - 16'd1);
 
@@ -101,16 +103,12 @@ module cw_op_norm16 #(
         if (start) or_q <= 64'd0;
         else if (v1_q) or_q <= or_q | rabs;
         if (busy_q && cnt_q == 18'd0) ein_q <= er_rdata_a + {{8{f_imm[7]}}, f_imm};
-        if (busy_q && cnt_q == n18 + 18'd1) begin
-            if (or_q == 64'd0) begin
-                sh_q   <= 9'sd0;
-                eout_q <= ein_q;
-            end else begin
-                sh_q   <= 9'sd15 - $signed({2'b00, or_len});
-                eout_q <= ein_q + $signed({9'd0, or_len}) - 16'sd15;
-            end
-        end
-        wdata_q <= sat[15:0];
+        if (busy_q && cnt_q == n18 + 18'd1)
+            s_q <= or_len == 7'd0 ? 8'sd0 : $signed({1'b0, or_len}) - 8'sd15;
+        // the exponent a cycle later (written with the last element)
+        if (busy_q && cnt_q == n18 + 18'd2)
+            eout_q <= ein_q + {{8{s_q[7]}}, s_q};
+        wdata_q <= sat;
     end
 
     assign act_re     = rd1 | rd2;
@@ -157,7 +155,7 @@ module cw_op_norm16 #(
     wire unused = &{1'b0, pos, tok, er_rdata_b, xb_rdata, wgt_rdata, scl_rdata, cst_rdata,
                     kc_rdata, vc_rdata, ke_rdata, ve_rdata, instr[15:0], instr[159:128],
                     instr[119:80], ridx[17:ACT_AW], widx_q[16:ACT_AW], src17[16:ACT_AW],
-                    dst17[16:ACT_AW], sat[63:16]};
+                    dst17[16:ACT_AW]};
 endmodule
 
 `default_nettype wire

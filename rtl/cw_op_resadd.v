@@ -20,7 +20,8 @@
 //   pass 2: cnt = n+1 .. 3n      read x[i], b[i] alternately: mx |= |x|;
 //                                sum = sat(x) + sat(b), written to x[i] on
 //                                cnt = n+4+2i; ms |= |sum|
-//   cnt = 3n+2                   s, the last pass's source and shift
+//   cnt = 3n+2                   the last pass's source (b when mx == 0)
+//   cnt = 3n+3                   s (ms takes the sums a cycle behind), the shift
 //   pass 3: cnt = 3n+3 .. 4n+2   read the sum x[i] (or b[i] when mx == 0),
 //                                shift, write on cnt = 3n+5+i
 // Timing: done on T + 4n + 5 with the last write and E[er_dst]: latency
@@ -69,6 +70,8 @@ module cw_op_resadd #(
     reg  [63:0] mb_q;                     // OR |b|
     reg  [31:0] mx_q, ms_q;               // OR |x|, OR |sum|
     reg  signed [17:0] e_q, eb30_q, efin_q;
+    reg  signed [17:0] p_q;                       // e_x - e_b + 30 (from c = 2)
+    reg  signed [8:0]  sbx_q;                     // clamp(e_b - e_x)
     reg  signed [8:0]  sx_q, sb_q, sb30_q, sh3_q;
     reg         selb_q;                   // pass 3 reads b (mx == 0)
     // data stage tags
@@ -102,7 +105,9 @@ module cw_op_resadd #(
     cw_fn_shift_sat u_sat (.v(v_in), .s(s_in), .lim(RES_MAX), .out(sat));
 
     wire signed [31:0] sum = xs_q + sat[31:0];   // |sum| <= 2^31 - 2
-    wire [31:0] sabs = sum[31] ? 32'd0 - sum : sum;
+    // ms |= |sum| from the registered sum, a cycle behind (sv_q)
+    reg         sv_q;
+    wire [31:0] sabs = wdata_q[31] ? 32'd0 - wdata_q : wdata_q;
 
     // ------------------------------------------------- exponents and shifts
     wire [6:0] lb, ls;
@@ -111,7 +116,12 @@ module cw_op_resadd #(
     wire signed [17:0] lb18  = $signed({11'd0, lb});
     wire signed [17:0] ls18  = $signed({11'd0, ls});
     wire signed [17:0] eb30  = eb_q + lb18 - 18'sd30;
-    wire signed [17:0] e_sel = (mb_q == 64'd0) ? ex_q : (ex_q > eb30 ? ex_q : eb30);
+    // e = max(e_x, eb30) (e_x when mb == 0, i.e. lb == 0), split so that
+    // only one subtraction follows the bit length: with P = e_x - e_b + 30
+    // (registered early), e_x > eb30 <=> P > lb; e_x - eb30 = P - lb;
+    // e_b - eb30 = 30 - lb; e_b - e_x = 30 - P
+    wire               take_x = lb == 7'd0 || p_q > lb18;
+    wire signed [17:0] e_sel = take_x ? ex_q : eb30;
     wire signed [17:0] s3    = (ms_q == 32'd0) ? 18'sd0 : ls18 - 18'sd30;
 
     function automatic signed [8:0] clamp9(input signed [17:0] v);
@@ -151,6 +161,7 @@ module cw_op_resadd #(
     always @(posedge clk) begin
         kx_q   <= rkx;
         didx_q <= ridx;
+        sv_q   <= v2_q && !kx_q;
         if (busy_q && cnt_q == 19'd0) begin
             ex_q <= {{2{er_rdata_a[15]}}, er_rdata_a};
             eb_q <= {{2{er_rdata_b[15]}}, er_rdata_b};
@@ -162,19 +173,24 @@ module cw_op_resadd #(
         end else begin
             if (v1_q) mb_q <= mb_q | babs;
             if (v2_q && kx_q) mx_q <= mx_q | xabs;
-            if (v2_q && !kx_q) ms_q <= ms_q | sabs;
+            if (sv_q) ms_q <= ms_q | sabs;
+        end
+        if (busy_q && cnt_q == 19'd1) begin
+            p_q   <= ex_q - eb_q + 18'sd30;
+            sbx_q <= clamp9(eb_q - ex_q);
         end
         if (busy_q && cnt_q == n19 + 19'd1) begin
             e_q    <= e_sel;
             eb30_q <= eb30;
-            sx_q   <= clamp9(ex_q - e_sel);
-            sb_q   <= clamp9(eb_q - e_sel);
+            sx_q   <= take_x ? 9'sd0 : clamp9(p_q - lb18);
+            sb_q   <= take_x ? sbx_q : clamp9(18'sd30 - lb18);
             sb30_q <= clamp9(18'sd30 - lb18);
         end
-        if (busy_q && cnt_q == n3 + 19'd2) begin
+        if (busy_q && cnt_q == n3 + 19'd2)
             selb_q <= mx_q == 32'd0;
-            sh3_q  <= mx_q == 32'd0 ? sb30_q : clamp9(-s3);
-            efin_q <= mx_q == 32'd0 ? eb30_q : e_q + s3;
+        if (busy_q && cnt_q == n3 + 19'd3) begin     // ms is complete
+            sh3_q  <= selb_q ? sb30_q : clamp9(-s3);
+            efin_q <= selb_q ? eb30_q : e_q + s3;
         end
         if (v2_q && kx_q) xs_q <= sat[31:0];
         wdata_q <= v3_q ? sat[31:0] : sum;

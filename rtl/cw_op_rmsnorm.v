@@ -19,10 +19,10 @@
 //   c = 1 .. n         pass 1 reads; CST reads eps_exp, eps_mant, e_g at c = 1, 2, 3
 //   c = n+1 .. 2n      pass 2 reads (gains read 2 cycles behind, t written 4 cycles
 //                      after the data), ss complete at 2n+3 -> rsqrt start
-//   c = 2n+11          y valid; max|t| * y; s at 2n+13
-//   c = 2n+11 .. 3n+10 pass 3 reads t; out and its shift two stages behind;
-//                      writes at 2n+14 .. 3n+13; done (and E[er_dst]) at 3n+13
-// latency = 3 n + 14 (host/isa.c cw_instr_latency, CW_OP_RMSNORM).
+//   c = 2n+12          y valid (rsqrt: 9 cycles); max|t| * y; s at 2n+14
+//   c = 2n+12 .. 3n+11 pass 3 reads t; out and its shift two stages behind;
+//                      writes at 2n+15 .. 3n+14; done (and E[er_dst]) at 3n+14
+// latency = 3 n + 15 (host/isa.c cw_instr_latency, CW_OP_RMSNORM).
 //
 // Multipliers: 22x22 (squares), 32x16 (x*g), 33x32 (t*y and max|t|*y), and
 // the 32x30 one inside cw_fn_rsqrt.
@@ -60,10 +60,10 @@ module cw_op_rmsnorm #(
     reg  [17:0] cyc_q;                         // c = cycle - T while busy
     wire [17:0] n18    = {2'b00, f_n};
     wire [17:0] c_rs   = {n18[16:0], 1'b0} + 18'd3;   // 2n+3: rsqrt start
-    wire [17:0] c_y    = {n18[16:0], 1'b0} + 18'd11;  // 2n+11: y valid, max|t|*y
-    wire [17:0] c_p3   = {n18[16:0], 1'b0} + 18'd10;  // 2n+10: pass 3 armed
-    wire [17:0] c_s4   = {n18[16:0], 1'b0} + 18'd12;  // 2n+12: s from max|t|*y
-    wire [17:0] c_done = {n18[16:0], 1'b0} + n18 + 18'd13;  // 3n+13
+    wire [17:0] c_y    = {n18[16:0], 1'b0} + 18'd12;  // 2n+12: y valid, max|t|*y
+    wire [17:0] c_p3   = {n18[16:0], 1'b0} + 18'd11;  // 2n+11: pass 3 armed
+    wire [17:0] c_s4   = {n18[16:0], 1'b0} + 18'd13;  // 2n+13: s from max|t|*y
+    wire [17:0] c_done = {n18[16:0], 1'b0} + n18 + 18'd14;  // 3n+14
     wire        at_rs   = busy_q && cyc_q == c_rs;
     wire        at_y    = busy_q && cyc_q == c_y;
     wire        at_s4   = busy_q && cyc_q == c_s4;
@@ -282,7 +282,7 @@ module cw_op_rmsnorm #(
     );
 
     // ---------------------------------------------------------------- pass 3
-    // One multiplier: max|t| * y at c = 2n+11, then t * y for every element.
+    // One multiplier: max|t| * y at c = 2n+12, then t * y for every element.
     wire signed [32:0] mul_a = at_y ? {2'b00, maxt_q} : {x_in[31], x_in};
     wire signed [63:0] prod  = mul_a * $signed({1'b0, y_r});
     reg  signed [63:0] out_q;
@@ -291,7 +291,7 @@ module cw_op_rmsnorm #(
     reg  signed [7:0]  s4_q;
     reg  signed [15:0] res_q;
     wire [6:0]         bo;
-    cw_fn_bitlen u_bl_o (.v(out_q), .len(bo));   // out_q = max|t| * y >= 0 at c = 2n+12
+    cw_fn_bitlen u_bl_o (.v(out_q), .len(bo));   // out_q = max|t| * y >= 0 at c = 2n+13
     wire signed [15:0] res_full;
     cw_fn_norm16_shift #(.W(62)) u_res (         // |out| <= 2^60
         .v  (out_q[61:0]),

@@ -3,14 +3,18 @@
 // token records (tok_* for the link engine's events, out_* for the OUTPUT
 // memory).
 //
-// One instruction is in flight at a time. The instruction at pc issues on
-// cycle T straight from the program memory's output register (the word was
-// read at least one cycle before); the op module of its opcode gets `start`
-// on T and raises `op_done` on T + latency - 1; the next instruction issues
-// on T + latency. NOP and END take one cycle and are executed here. The
-// cycle counter is 0 on the first issue of a run; the token of position
-// pos + 1 is stamped, at its END, with the counter + 1 (the cycles of every
-// instruction so far, END included), exactly as the ref device counts.
+// One instruction is in flight at a time. The word at pc is read on the
+// previous issue (or at the run's start); from the cycle after the read it
+// is on the program memory's output, where it is checked in two registered
+// stages (below), so the instruction issues on cycle T from registers
+// (word_q, chk_q), at least three cycles after its read. The op module of
+// its opcode gets `start` on T and raises `op_done` on T + latency - 1; the
+// next instruction issues on T + latency (every op's latency is at least 4).
+// NOP and END take three cycles (the next word's read and its two check
+// stages) and are executed here. The cycle counter is 0 on the first issue
+// of a run; the token of position pos + 1 is stamped, at its END, with the
+// counter + 3 (the cycles of every instruction so far, END included),
+// exactly as the ref device counts.
 //
 // Errors (the core stops, `err` stays set until the next run):
 //   1 illegal opcode        2 vector outside ACT (or a zero length; a
@@ -114,7 +118,7 @@ module cw_sequencer #(
     // KV_DEPTH) with P <= MAX_CTX. The worst is ATTN (n*P*C <= MAX_CTX
     // ACT_DEPTH, taken twice for margin); the sum of all the terms is a
     // bound for every opcode.
-    // sim: 35,981,392 cycles (0.72 s at 50 MHz); ulx3s-85f: 1,168,080 (23 ms).
+    // sim: 35,981,392 cycles (0.72 s at 50 MHz); ulx3s-85f: 1,168,080 (58 ms at 20 MHz).
     localparam [31:0] WD_CTX = MAX_CTX, WD_ACT = ACT_DEPTH, WD_KV = KV_DEPTH, WD_WGT = WGT_LINES,
                       WD_L = LANES;
     localparam [63:0] WD_AUTO = 64'd2 * {32'd0, WD_CTX} * {32'd0, WD_ACT} +
@@ -123,102 +127,145 @@ module cw_sequencer #(
                                 64'd2 * {32'd0, WD_L} + 64'd64;
     localparam [31:0] WD_LIMIT = WATCHDOG_CYCLES != 0 ? WATCHDOG_CYCLES : WD_AUTO[31:0];
 
-    localparam [1:0] S_IDLE = 2'd0, S_BOOT = 2'd1, S_RUN = 2'd2;
+    localparam [1:0] S_IDLE = 2'd0, S_BOOT = 2'd1, S_RUN = 2'd2, S_BOOT2 = 2'd3;
 
     reg  [1:0]         state_q;
-    reg                issue_q;      // this cycle issues the word on prog_rdata
+    reg                issue_q;      // this cycle issues word_q
+    reg  [1:0]         seq_wait_q;   // NOP or END: cycles left before the next issue
+    reg  [159:0]       word_q;       // prog_rdata of the cycle before: the next word
+    reg  [7:0]         chk_q;        // its check result (0: legal)
     reg  [159:0]       cur_q;        // the instruction in flight after its issue
     reg  [PROG_AW-1:0] pc_q;
     reg  [15:0]        pos_q, steps_q, n_prompt_q;
     reg  [31:0]        tok_q, next_q;
     reg                next_set_q;   // ARGMAX has run in this position
 
-    wire [159:0] instr = issue_q ? prog_rdata : cur_q;
-    wire [7:0]  f_op    = instr[7:0];
-    wire [7:0]  f_flags = instr[15:8];
-    wire [7:0]  f_erd   = instr[23:16];
-    wire [7:0]  f_ers   = instr[31:24];
-    wire [15:0] f_dst   = instr[47:32];
-    wire [15:0] f_src   = instr[63:48];
-    wire [15:0] f_n     = instr[79:64];
-    wire [15:0] f_aux   = instr[95:80];
-    wire [23:0] f_a24   = instr[119:96];
-    wire [23:0] f_b24   = instr[151:128];
+    wire [159:0] instr = issue_q ? word_q : cur_q;
+    wire [7:0]  i_op    = instr[7:0];
+    // the fields of the word on prog_rdata, for the checks
+    wire [7:0]  f_erd   = prog_rdata[23:16];
+    wire [7:0]  f_ers   = prog_rdata[31:24];
+    wire [15:0] f_dst   = prog_rdata[47:32];
+    wire [15:0] f_src   = prog_rdata[63:48];
+    wire [15:0] f_n     = prog_rdata[79:64];
+    wire [15:0] f_aux   = prog_rdata[95:80];
+    wire [23:0] f_a24   = prog_rdata[119:96];
+    wire [23:0] f_b24   = prog_rdata[151:128];
 
     // ---------------------------------------------------------------- checks
     // The rules of cw_instr_check() (host/isa.c) plus the cache bounds the ref
-    // core checks at run time, evaluated on the issue cycle.
+    // core checks at run time, in two registered stages so that no check
+    // lies on the issue path: stage A on the word on prog_rdata (the cheap
+    // bounds, the products of two fields, the cache operands saturated),
+    // stage B on word_q and stage A's registers (the cache-end products,
+    // the error code) into chk_q. The word is read on the previous issue
+    // (T), is on prog_rdata from T+1 and issues at T+3 at the earliest; the
+    // position changes only at END, so stage A sees the issue's position.
     localparam [7:0] OP_NOP = 8'd0, OP_EMBED = 8'd1, OP_RMSNORM = 8'd2, OP_MATVEC = 8'd3,
                      OP_NORM16 = 8'd4, OP_HEADS = 8'd5, OP_ATTN = 8'd6, OP_RESADD = 8'd7,
                      OP_SILU = 8'd8, OP_ARGMAX = 8'd9, OP_END = 8'd10;
 
-    localparam [31:0] WGT_LINES_32 = WGT_LINES, KV_DEPTH_32 = KV_DEPTH;
-    localparam [31:0] KVE_DEPTH_32 = KV_DEPTH / K;
-    localparam [63:0] WGT_LINES_W = {32'd0, WGT_LINES_32}, KV_DEPTH_W = {32'd0, KV_DEPTH_32},
-                      KVE_DEPTH_W = {32'd0, KVE_DEPTH_32};
+    localparam [31:0] WGT_LINES_32 = WGT_LINES;
+    localparam [63:0] WGT_LINES_W = {32'd0, WGT_LINES_32};
     localparam [31:0] MAX_CTX_W = MAX_CTX;
+    localparam [31:0] MAX_HEAD_W = MAX_HEAD;
+    localparam [31:0] K_W = K;
+
+    // stage A
     wire [31:0] n32    = {16'd0, f_n};
     wire [31:0] aux32  = {16'd0, f_aux};
     wire [31:0] span_n = {16'd0, f_n};
     wire [31:0] heads_span = n32 * aux32;
-    wire dst_ok   = {16'd0, f_dst} + span_n <= ACT_DEPTH;
-    wire src_ok   = {16'd0, f_src} + span_n <= ACT_DEPTH;
-    wire aux_ok   = {16'd0, f_aux} + span_n <= ACT_DEPTH;
-    wire srcc_ok  = {16'd0, f_src} + aux32 <= ACT_DEPTH;
-    wire hdst_ok  = {16'd0, f_dst} + heads_span <= ACT_DEPTH;
-    wire hsrc_ok  = {16'd0, f_src} + heads_span <= ACT_DEPTH;
     wire [31:0] row_blocks = (n32 + LANES - 1) >> $clog2(LANES);
     wire [31:0] col_chunks = (aux32 + K - 1) >> $clog2(K);
     wire [63:0] wgt_end    = {40'd0, f_a24} + row_blocks * col_chunks;
-    wire wgt_ok   = wgt_end <= WGT_LINES_W;
-    wire scl_ok   = {8'd0, f_b24} + n32 <= SCL_DEPTH;
-    wire cst_ok   = {8'd0, f_a24} + 32'd3 + n32 <= CST_DEPTH;
-    wire er_ok    = {24'd0, f_erd} + n32 <= 32'd256 && {24'd0, f_ers} + n32 <= 32'd256;
     // cache cells: (layer * MAX_CTX + pos + 1) values of kvd (ATTN reads up to
     // pos, HEADS writes pos)
     wire [63:0] cells      = {40'd0, f_b24} * MAX_CTX + {48'd0, pos_q} + 64'd1;
-    wire [63:0] kv_end     = cells * {32'd0, heads_span};
-    // KE/VE hold KV_DEPTH / K exponents, one per cached head vector
-    // (cw_kve_depth(), host/isa.h): HEADS writes cells * n of them, ATTN
-    // reads cells * kv heads
-    wire [63:0] kve_end    = cells * {48'd0, f_n};
-    wire [63:0] kve_attn   = cells * {40'd0, f_a24};
-    wire kv_ok    = kv_end <= KV_DEPTH_W && kve_end <= KVE_DEPTH_W;
-    wire attn_ok  = f_a24 != 24'd0 && {8'd0, f_a24} <= n32 &&
-                    kve_attn * {32'd0, aux32} <= KV_DEPTH_W && kve_attn <= KVE_DEPTH_W;
-    localparam [31:0] MAX_HEAD_W = MAX_HEAD;
-    localparam [31:0] K_W = K;
+    wire [39:0] a24aux     = f_a24 * f_aux;
+    // A product of two operands >= 1 is within a bound D only if both are,
+    // so the cache products take operands saturated to D + 1 (SW bits, one
+    // multiplier each on ulx3s-85f) and compare the same as the full ones
+    // (an operand of 0 stays 0).
+    localparam integer SW = $clog2(KV_DEPTH + 2);
+    localparam [31:0]  KV_DEPTH_32 = KV_DEPTH;
+    localparam [63:0]  SAT_W = {32'd0, KV_DEPTH_32} + 64'd1;
+    function automatic [SW-1:0] sat(input [63:0] v);
+        sat = v > SAT_W ? SAT_W[SW-1:0] : v[SW-1:0];
+    endfunction
     // a head is even (RoPE pairs) and whole KV words (cw_op_attn reads K values a cycle)
     wire heads_ok = f_n != 16'd0 && f_aux != 16'd0 && !f_aux[0] && (aux32 & (K_W - 32'd1)) == 32'd0
                     && aux32 <= MAX_HEAD_W;
+    reg           a_dst_ok_q, a_src_ok_q, a_aux_ok_q, a_srcc_ok_q, a_hdst_ok_q, a_hsrc_ok_q;
+    reg           a_wgt_ok_q, a_scl_ok_q, a_cst_ok_q, a_er_ok_q, a_heads_ok_q, a_kvh_ok_q;
+    reg  [SW-1:0] a_cells_q, a_hsp_q, a_n_q, a_a24_q, a_a24aux_q;
+    always @(posedge clk) begin
+        a_dst_ok_q   <= {16'd0, f_dst} + span_n <= ACT_DEPTH;
+        a_src_ok_q   <= {16'd0, f_src} + span_n <= ACT_DEPTH;
+        a_aux_ok_q   <= {16'd0, f_aux} + span_n <= ACT_DEPTH;
+        a_srcc_ok_q  <= {16'd0, f_src} + aux32 <= ACT_DEPTH;
+        a_hdst_ok_q  <= {16'd0, f_dst} + heads_span <= ACT_DEPTH;
+        a_hsrc_ok_q  <= {16'd0, f_src} + heads_span <= ACT_DEPTH;
+        a_wgt_ok_q   <= wgt_end <= WGT_LINES_W;
+        a_scl_ok_q   <= {8'd0, f_b24} + n32 <= SCL_DEPTH;
+        a_cst_ok_q   <= {8'd0, f_a24} + 32'd3 + n32 <= CST_DEPTH;
+        a_er_ok_q    <= {24'd0, f_erd} + n32 <= 32'd256 && {24'd0, f_ers} + n32 <= 32'd256;
+        a_heads_ok_q <= heads_ok;
+        a_kvh_ok_q   <= f_a24 != 24'd0 && {8'd0, f_a24} <= n32;   // ATTN's kv heads
+        a_cells_q    <= sat(cells);
+        a_hsp_q      <= sat({32'd0, heads_span});
+        a_n_q        <= sat({48'd0, f_n});
+        a_a24_q      <= sat({40'd0, f_a24});
+        a_a24aux_q   <= sat({24'd0, a24aux});
+    end
+
+    // stage B: the fields of word_q (the word stage A saw) and A's registers
+    wire [7:0]  b_op    = word_q[7:0];
+    wire [7:0]  b_flags = word_q[15:8];
+    wire [15:0] b_n     = word_q[79:64];
+    wire [15:0] b_aux   = word_q[95:80];
+    localparam [63:0] KV_D = {32'd0, KV_DEPTH_32}, KVE_D = {32'd0, KV_DEPTH_32 / K_W};
+    localparam integer PW = 64 - 2 * SW;   // product zero-extension to 64 bits
+    // KE/VE hold KV_DEPTH / K exponents, one per cached head vector
+    // (cw_kve_depth(), host/isa.h): HEADS writes cells * n of them, ATTN
+    // reads cells * kv heads
+    wire [2*SW-1:0] kv_end   = a_cells_q * a_hsp_q;
+    wire [2*SW-1:0] kve_end  = a_cells_q * a_n_q;
+    wire [2*SW-1:0] kve_attn = a_cells_q * a_a24_q;
+    wire [2*SW-1:0] kv_attn  = a_cells_q * a_a24aux_q;
+    wire kv_ok   = {{PW{1'b0}}, kv_end} <= KV_D && {{PW{1'b0}}, kve_end} <= KVE_D;
+    wire attn_ok = a_kvh_ok_q && {{PW{1'b0}}, kv_attn} <= KV_D && {{PW{1'b0}}, kve_attn} <= KVE_D;
+    wire dst_ok = a_dst_ok_q, src_ok = a_src_ok_q, aux_ok = a_aux_ok_q, srcc_ok = a_srcc_ok_q;
+    wire hdst_ok = a_hdst_ok_q, hsrc_ok = a_hsrc_ok_q, wgt_ok = a_wgt_ok_q, scl_ok = a_scl_ok_q;
+    wire cst_ok = a_cst_ok_q, er_ok = a_er_ok_q, heads_ok_b = a_heads_ok_q;
 
     reg [7:0] chk;
     always @* begin
         chk = 8'd0;
-        case (f_op)
+        case (b_op)
             OP_NOP, OP_END: chk = 8'd0;
             OP_EMBED, OP_NORM16, OP_RESADD:
-                if (f_n == 16'd0 || !dst_ok || !src_ok) chk = 8'd2;
+                if (b_n == 16'd0 || !dst_ok || !src_ok) chk = 8'd2;
             OP_RMSNORM:
-                if (f_n == 16'd0 || !dst_ok || !src_ok) chk = 8'd2;
+                if (b_n == 16'd0 || !dst_ok || !src_ok) chk = 8'd2;
                 else if (!cst_ok) chk = 8'd5;
             OP_SILU:
-                if (f_n == 16'd0 || !dst_ok || !src_ok || !aux_ok) chk = 8'd2;
+                if (b_n == 16'd0 || !dst_ok || !src_ok || !aux_ok) chk = 8'd2;
             OP_MATVEC:
-                if (f_n == 16'd0 || f_aux == 16'd0 || !dst_ok || !srcc_ok) chk = 8'd2;
+                if (b_n == 16'd0 || b_aux == 16'd0 || !dst_ok || !srcc_ok) chk = 8'd2;
                 else if (!wgt_ok) chk = 8'd3;
                 else if (!scl_ok) chk = 8'd4;
-                else if (f_flags[0] && WBITS < 16) chk = 8'd8;
+                else if (b_flags[0] && WBITS < 16) chk = 8'd8;
             OP_HEADS:
-                if (!heads_ok || !hdst_ok || !hsrc_ok) chk = 8'd2;
+                if (!heads_ok_b || !hdst_ok || !hsrc_ok) chk = 8'd2;
                 else if (!er_ok) chk = 8'd9;
-                else if ((f_flags[1] || f_flags[2]) && !kv_ok) chk = 8'd6;
+                else if ((b_flags[1] || b_flags[2]) && !kv_ok) chk = 8'd6;
             OP_ATTN:
-                if (!heads_ok || !hdst_ok || !hsrc_ok) chk = 8'd2;
+                if (!heads_ok_b || !hdst_ok || !hsrc_ok) chk = 8'd2;
                 else if (!er_ok) chk = 8'd9;
                 else if (!attn_ok) chk = 8'd6;
             OP_ARGMAX:
-                if (f_n == 16'd0 || !src_ok) chk = 8'd2;
+                if (b_n == 16'd0 || !src_ok) chk = 8'd2;
             default: chk = 8'd1;
         endcase
     end
@@ -226,9 +273,9 @@ module cw_sequencer #(
     // ------------------------------------------------------------ control
     wire running   = state_q == S_RUN;
     wire issuing   = running && issue_q;
-    wire bad       = issuing && chk != 8'd0;
-    wire is_seq_op = f_op == OP_NOP || f_op == OP_END;
-    wire end_now   = issuing && !bad && f_op == OP_END;
+    wire bad       = issuing && chk_q != 8'd0;
+    wire is_seq_op = i_op == OP_NOP || i_op == OP_END;
+    wire end_now   = issuing && !bad && i_op == OP_END;
     // the token END emits, and whether the run goes on after it
     wire [31:0] emit_id  = next_q;
     wire        emit_bos = emit_id == 32'd1;
@@ -246,7 +293,7 @@ module cw_sequencer #(
             prog_re_r = 1'b1;
         end else if (issuing && !bad) begin
             prog_re_r    = 1'b1;
-            prog_raddr_r = f_op == OP_END ? {PROG_AW{1'b0}} : pc_q + 1'b1;
+            prog_raddr_r = i_op == OP_END ? {PROG_AW{1'b0}} : pc_q + 1'b1;
         end
     end
     assign prog_re    = prog_re_r;
@@ -288,6 +335,9 @@ module cw_sequencer #(
         if (rst) begin
             state_q    <= S_IDLE;
             issue_q    <= 1'b0;
+            seq_wait_q <= 2'd0;
+            word_q     <= 160'd0;
+            chk_q      <= 8'd0;
             cur_q      <= 160'd0;
             pc_q       <= {PROG_AW{1'b0}};
             pos_q      <= 16'd0;
@@ -308,14 +358,17 @@ module cw_sequencer #(
             tok_cycle  <= 64'd0;
             wd_q       <= 32'd0;
         end else begin
-            run_done  <= 1'b0;
-            tok_valid <= 1'b0;
+            run_done   <= 1'b0;
+            tok_valid  <= 1'b0;
+            word_q     <= prog_rdata;
+            chk_q      <= chk;
             if (running)
                 cycle <= cycle + 64'd1;
             if (issuing) wd_q <= 32'd1;
             else if (running) wd_q <= wd_q + 32'd1;
             case (state_q)
                 S_IDLE: if (run_start) begin
+                    seq_wait_q <= 2'd0;
                     err        <= 1'b0;
                     err_code   <= 8'd0;
                     tokens     <= 16'd0;
@@ -333,28 +386,33 @@ module cw_sequencer #(
                         run_done <= 1'b1;
                     end
                 end
-                S_BOOT: begin
+                S_BOOT: begin             // the word at pc 0 is on prog_rdata: stage A
                     tok_q   <= pr_rdata;  // PROMPT[0]
+                    state_q <= S_BOOT2;
+                end
+                S_BOOT2: begin            // stage B; the first issue is next
                     issue_q <= 1'b1;
                     state_q <= S_RUN;
                 end
                 default: begin // S_RUN
                     if (issuing) begin
-                        cur_q   <= prog_rdata;
+                        cur_q   <= word_q;
                         issue_q <= 1'b0;
                         if (bad) begin
                             err      <= 1'b1;
-                            err_code <= chk;
+                            err_code <= chk_q;
                             err_pc   <= {{(16-PROG_AW){1'b0}}, pc_q};
                             state_q  <= S_IDLE;
                             run_done <= 1'b1;
-                        end else if (f_op == OP_END) begin
+                        end else if (i_op == OP_END) begin
                             if (!next_set_q || emit_bos) begin
                                 // no ARGMAX ran (a broken program) or BOS: the run ends
                                 if (!next_set_q) begin
                                     err      <= 1'b1;
                                     err_code <= 8'd1;
                                     err_pc   <= {{(16-PROG_AW){1'b0}}, pc_q};
+                                end else begin
+                                    cycle <= cycle + 64'd3;  // END's three cycles
                                 end
                                 state_q  <= S_IDLE;
                                 run_done <= 1'b1;
@@ -362,9 +420,10 @@ module cw_sequencer #(
                                 tok_valid <= 1'b1;
                                 tok_pos   <= pos_p1;
                                 tok_id    <= emit_id;
-                                tok_cycle <= cycle + 64'd1;
+                                tok_cycle <= cycle + 64'd3;
                                 tokens    <= tokens + 16'd1;
                                 if (last_pos) begin
+                                    cycle    <= cycle + 64'd3;  // END's three cycles
                                     state_q  <= S_IDLE;
                                     run_done <= 1'b1;
                                 end else begin
@@ -372,12 +431,12 @@ module cw_sequencer #(
                                     tok_q      <= emit_id;
                                     pc_q       <= {PROG_AW{1'b0}};
                                     next_set_q <= 1'b0;
-                                    issue_q    <= 1'b1;
+                                    seq_wait_q <= 2'd2;
                                 end
                             end
-                        end else if (f_op == OP_NOP) begin
-                            pc_q    <= pc_q + 1'b1;
-                            issue_q <= 1'b1;
+                        end else if (i_op == OP_NOP) begin
+                            pc_q       <= pc_q + 1'b1;
+                            seq_wait_q <= 2'd2;
                             if (pc_last) begin // ran off the program
                                 err      <= 1'b1;
                                 err_code <= 8'd1;
@@ -387,6 +446,10 @@ module cw_sequencer #(
                         end else begin
                             pc_q <= pc_q + 1'b1;
                         end
+                    end else if (seq_wait_q != 2'd0) begin
+                        seq_wait_q <= seq_wait_q - 2'd1;
+                        if (seq_wait_q == 2'd1)
+                            issue_q <= 1'b1;  // the next word has been checked
                     end else if (wd_fire) begin
                         // stuck: stop the run; op_rst resets the op modules
                         err      <= 1'b1;
@@ -410,8 +473,9 @@ module cw_sequencer #(
                 end
             endcase
             if (cancel) begin
-                state_q <= S_IDLE;
-                issue_q <= 1'b0;
+                state_q    <= S_IDLE;
+                issue_q    <= 1'b0;
+                seq_wait_q <= 2'd0;
                 if (state_q != S_IDLE) run_done <= 1'b1;
             end
         end
@@ -419,11 +483,11 @@ module cw_sequencer #(
 
     assign out_we    = end_now && next_set_q && !emit_bos;
     assign out_addr  = pos_q[CTX_AW-1:0];
-    assign out_wdata = {cycle + 64'd1, emit_id, 16'd0, pos_p1};
+    assign out_wdata = {cycle + 64'd3, emit_id, 16'd0, pos_p1};
 
     assign busy     = state_q != S_IDLE;
     assign op_start = issuing && !bad && !is_seq_op;
-    assign op_sel   = f_op[3:0];
+    assign op_sel   = i_op[3:0];
     assign op_instr = instr;
     assign op_pos   = pos_q;
     assign op_tok   = tok_q;
@@ -436,9 +500,11 @@ module cw_sequencer #(
     localparam [31:0] A_L32 = LANES, A_K32 = K, A_LOGK32 = $clog2(K);
     localparam [63:0] A_L = {32'd0, A_L32}, A_K = {32'd0, A_K32}, A_LOGK = {32'd0, A_LOGK32};
     reg [63:0] a_lat, a_n, a_hs, a_nb, a_nc, a_per, a_c, a_pc, a_d;
+    wire [15:0] a_fn = instr[79:64], a_faux = instr[95:80];
+    wire        a_rope = instr[8];
     always @* begin
-        a_n   = {48'd0, f_n};
-        a_hs  = {48'd0, f_aux};
+        a_n   = {48'd0, a_fn};
+        a_hs  = {48'd0, a_faux};
         a_nb  = (a_n + A_L - 64'd1) / A_L;
         a_nc  = (a_hs + A_K - 64'd1) / A_K;
         a_per = a_nc > A_L ? a_nc : A_L;
@@ -447,14 +513,14 @@ module cw_sequencer #(
         a_pc  = ({48'd0, pos_q} + 64'd1) * a_c;
         a_d   = a_pc + 64'd6 > 64'd2 * a_hs + a_c + 64'd7 ? a_pc + 64'd6
                                                          : 64'd2 * a_hs + a_c + 64'd7;
-        case (f_op)
+        case (i_op)
             OP_EMBED:   a_lat = (a_n + A_K - 64'd1) / A_K + a_n + 64'd4;
-            OP_RMSNORM: a_lat = 64'd3 * a_n + 64'd14;
+            OP_RMSNORM: a_lat = 64'd3 * a_n + 64'd15;
             OP_MATVEC:  a_lat = (a_nb - 64'd1) * a_per + a_nc + (a_n - (a_nb - 64'd1) * A_L) +
                                 A_LOGK + 64'd5;
             OP_NORM16:  a_lat = 64'd2 * a_n + 64'd4;
-            OP_HEADS:   a_lat = f_flags[0] ? (a_n + 64'd2) * a_hs + 64'd7
-                                           : (a_n + 64'd1) * a_hs + 64'd3;
+            OP_HEADS:   a_lat = a_rope ? (a_n + 64'd2) * a_hs + 64'd8
+                                           : (a_n + 64'd1) * a_hs + 64'd4;
             OP_ATTN:    a_lat = (a_n - 64'd1) * a_d + 64'd2 * a_pc + (a_n + 64'd2) * a_hs +
                                 64'd26;
             OP_RESADD:  a_lat = 64'd4 * a_n + 64'd6;
@@ -477,7 +543,6 @@ module cw_sequencer #(
             end else if (op_done || op_rst) begin
                 a_fly_q <= 1'b0;
             end
-            assert (state_q != 2'd3) else $error("cw_sequencer: illegal state %0d", state_q);
             assert (!(op_start && a_fly_q))
                 else $error("cw_sequencer: an op issued while another is in flight");
             assert (!op_done || a_fly_q)
@@ -494,7 +559,7 @@ module cw_sequencer #(
     end
 `endif
 
-    wire unused = &{1'b0, f_flags[7:3], f_op[7:4], pos_p2};
+    wire unused = &{1'b0, pos_p2, b_flags[7:3]};
 endmodule
 
 `default_nettype wire

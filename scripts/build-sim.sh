@@ -15,17 +15,21 @@ obj="$build/sim/obj-$top-$target"
 mkdir -p "$obj"
 params=$("$build/clockwork" target "$target" --params)
 # Verilator prints through the harness and never aborts (cw_simlink_vl.h,
-# cw_simlink_error()): the library is loaded into a user's process.
+# cw_simlink_error()): the library is loaded into a user's process; a
+# run-time warning (a $readmem file it cannot open) fails the device too.
+# CW_TABLE_DIR: the RTL's tables by absolute path, so the device computes
+# the same from any working directory (synthesis reads rtl/tables/).
 # Verilator's makefile compiles the model with -Os (OPT_FAST, OPT_GLOBAL),
 # after our CFLAGS; -O2 runs the core about 5-10% faster (make bench).
 # shellcheck disable=SC2086
 verilator --cc --exe --build -j 2 --assert --trace-fst -Wall -Wno-fatal -O3 \
   --x-assign unique --x-initial unique \
+  "-DCW_TABLE_DIR=\"$root/rtl/tables\"" \
   --top-module "$top" $params -y "$root/rtl" "$root/rtl/lint.vlt" "$root/rtl/$top.v" \
   "$root/$harness" --Mdir "$obj" -o "$root/$out.tmp" \
   -CFLAGS "-fPIC -O2 -std=c++17 -DCW_SIM_TARGET='\"$target\"' -I$root/rtl/sim \
            -include $root/rtl/sim/cw_simlink_vl.h -DVL_PRINTF=cw_simlink_vl_printf \
-           -DVL_USER_STOP -DVL_USER_FATAL" \
+           -DVL_USER_STOP -DVL_USER_FATAL -DVL_USER_WARN" \
   -MAKEFLAGS "OPT_FAST=-O2 OPT_GLOBAL=-O2" \
   -LDFLAGS "-shared" >"$obj/build.log" 2>&1 \
   || { tail -n 40 "$obj/build.log" >&2; exit 1; }

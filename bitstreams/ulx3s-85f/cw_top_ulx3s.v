@@ -1,12 +1,15 @@
 // cw_top_ulx3s - the clockwork accelerator on a ULX3S (ECP5 LFE5U-85F):
-// the 25 MHz oscillator through the PLL to the core clock, a reset from
-// the lock and the FIRE1 button, and cw_uart_device (the link over the
-// FT231X's UART at clk / CLKS_PER_BIT baud: 50 MHz / 25 = 2 Mbaud, a rate
-// the FT231X makes exactly; the status LEDs as rtl/cw_board_status.v says).
+// the 25 MHz oscillator through the PLL to the core clock (CLK_MHZ), a
+// reset from the lock and the FIRE1 button, and cw_uart_device (the link
+// over the FT231X's UART at BAUD: CLKS_PER_BIT = CLK_MHZ * 10^6 / BAUD
+// must be a whole number (20 MHz / 2 Mbaud = 10; 2 Mbaud is a rate the
+// FT231X makes exactly); the status LEDs as rtl/cw_board_status.v says.
 //
-// The core parameters are those of the `ulx3s-85f` target: scripts/
-// bitstream.sh sets them from `clockwork target ulx3s-85f --params`, so the
-// configuration hash the device reports is the one the compiler checks.
+// The core parameters and CLK_MHZ are those of the `ulx3s-85f` target:
+// scripts/bitstream.sh sets them from `clockwork target ulx3s-85f --params`
+// and its clock_mhz, so the configuration hash the device reports is the one
+// the compiler checks and the PLL runs the core at the clock the timing
+// report is for.
 `default_nettype none
 
 module cw_top_ulx3s #(
@@ -22,7 +25,8 @@ module cw_top_ulx3s #(
     parameter integer MAX_CTX      = 256,
     parameter integer KV_BITS      = 9,
     parameter [63:0]  CONFIG_HASH  = 64'd0,
-    parameter integer CLKS_PER_BIT = 25   // 50 MHz / 25 = 2 Mbaud
+    parameter integer CLK_MHZ      = 20,        // core clock: a multiple of 5 that divides 600
+    parameter integer BAUD         = 2000000    // UART rate on the FT231X
 ) (
     input  wire       clk_25mhz,
     input  wire [6:0] btn,        // btn[0] PWR (active low), btn[1] FIRE1 ...
@@ -31,12 +35,15 @@ module cw_top_ulx3s #(
     output wire [7:0] led,
     output wire       wifi_gpio0  // held high: the ESP32 must not reset the board
 );
+    localparam integer CLKS_PER_BIT = CLK_MHZ * 1000000 / BAUD;
     initial begin
+        if (CLKS_PER_BIT * BAUD != CLK_MHZ * 1000000)
+            $error("cw_top_ulx3s: BAUD must divide the clock (CLK_MHZ MHz) exactly");
         if (CLKS_PER_BIT < 4) $error("cw_top_ulx3s: CLKS_PER_BIT must be >= 4");
     end
 
     wire clk, locked, rst;
-    cw_pll_ulx3s u_pll (.clk_25mhz(clk_25mhz), .clk(clk), .locked(locked));
+    cw_pll_ulx3s #(.CLK_MHZ(CLK_MHZ)) u_pll (.clk_25mhz(clk_25mhz), .clk(clk), .locked(locked));
     cw_reset_sync u_rst (.clk(clk), .locked(locked), .button(btn[1]), .rst(rst));
 
     cw_uart_device #(

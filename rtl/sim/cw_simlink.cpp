@@ -25,7 +25,8 @@
 /* ------------------------------------------------ Verilator's messages
  * A library never prints nor ends its caller: the build (scripts/
  * build-sim.sh) routes Verilator's printing here (VL_PRINTF) and replaces
- * its $stop and $fatal paths (VL_USER_STOP, VL_USER_FATAL), so a failed
+ * its $stop, $fatal and warning paths (VL_USER_STOP, VL_USER_FATAL,
+ * VL_USER_WARN), so a failed
  * assertion keeps its message, marks the context as failed, and the
  * harness stops the clock. One device is evaluated at a time per thread. */
 static thread_local std::string vl_messages;
@@ -41,6 +42,16 @@ extern "C" int cw_simlink_vl_printf(const char *fmt, ...)
     if (vl_messages.size() > 4096)
         vl_messages.erase(0, vl_messages.size() - 4096);
     return n;
+}
+
+/* A warning at run time fails the device too: a model that runs on after
+ * one (a $readmem file it could not open) computes wrong values. */
+void vl_warn(const char *filename, int linenum, const char *hier, const char *msg)
+{
+    (void)hier;
+    cw_simlink_vl_printf("%s:%d: %s\n", filename ? filename : "?", linenum, msg);
+    Verilated::threadContextp()->gotError(true);
+    Verilated::threadContextp()->gotFinish(true);
 }
 
 void vl_stop(const char *filename, int linenum, const char *hier)

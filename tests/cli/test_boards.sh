@@ -36,10 +36,14 @@ for board in bitstreams/*/; do
     if [ -f "$dir/report.md" ] && grep -qF -- "parameters: \`$params\`" "$dir/report.md"; then ok
     else bad "$board: $dir/$output was not built for the present target parameters ($params): run make bitstream BOARD=$board"; fi
   fi
-  # --- lint
+  # --- lint (a top with CLK_MHZ at the target's clock, as scripts/bitstream.sh builds it)
+  lint_params=$params
+  if grep -q "CLK_MHZ" "$dir/$top.v"; then
+    lint_params="$params -GCLK_MHZ=$("$cw" target "$target" | awk '$1 == "clock_mhz" { print $2 }')"
+  fi
   # shellcheck disable=SC2086
   if verilator --lint-only -Wall rtl/lint.vlt -y rtl -y "$dir" "$dir"/lint/*.v \
-      --top-module "$top" "$dir/$top.v" $params >"$tmp/lint.log" 2>&1; then ok
+      --top-module "$top" "$dir/$top.v" $lint_params >"$tmp/lint.log" 2>&1; then ok
   else bad "$board: lint: $(head -n 5 "$tmp/lint.log")"; fi
   # --- the board shell synthesizes (core as a black box)
   case $family in

@@ -126,8 +126,9 @@ int main(int argc, char **argv)
     b.check(!b.m->err && toks.size() == 5 && toks[4].id == 105, "recovery: err %d, %zu tokens",
             b.m->err, toks.size());
     /* the watchdog at its automatic bound (cw_sequencer's WD_AUTO for these
-     * parameters): ARGMAX (pc 1) never finishes; the run stops with error 10
-     * when the counter reads 1 + bound + 1; then a normal run */
+     * parameters): ARGMAX (pc 1, after a 3-cycle NOP) never finishes; the
+     * run stops with error 10 when the counter reads 3 + bound + 1; then a
+     * normal run */
     {
         const uint64_t wd = 2ull * 128 * 512 + 2 * 8192 + 1024 + 16 * 512 + 2 * 128 + 2 * 2 + 64;
         c.program(prog);
@@ -135,10 +136,10 @@ int main(int argc, char **argv)
         toks = c.run(8, 5, wd + 1000);
         c.hang(false);
         b.check(toks.empty() && b.m->err && b.m->err_code == CW_CORE_ERR_WATCHDOG &&
-                    b.m->err_pc == 1 && b.m->cycle == wd + 2,
+                    b.m->err_pc == 1 && b.m->cycle == wd + 4,
                 "watchdog: err %d code %d pc %d at cycle %llu, want code 10 pc 1 cycle %llu",
                 b.m->err, b.m->err_code, b.m->err_pc, (unsigned long long)b.m->cycle,
-                (unsigned long long)(wd + 2));
+                (unsigned long long)(wd + 4));
         toks = c.run(8, 5);
         b.check(!b.m->err && toks.size() == 5 && toks[4].cycle == pp * 5,
                 "after the watchdog: err %d, %zu tokens", b.m->err, toks.size());

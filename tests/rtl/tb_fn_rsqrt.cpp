@@ -57,7 +57,7 @@ int main(int argc, char **argv)
     b.tick();
     b.tick();
     m->rst = 0;
-    const int LAT = 8;
+    const int LAT = 9;
     size_t k = 0;
     /* Issue a start on cycle S, expect valid exactly on S + LAT; the next
      * start goes on that same cycle (back to back) for odd k, later for even. */

@@ -55,7 +55,8 @@ int main(int argc, char **argv)
     normal_run(c, fast, "before");
 
     /* 1. op_done never comes: error 10 at the ARGMAX (pc 1), WD cycles after
-     * its issue (cycle 1): the counter reads 1 + WD + 1 when the run stops. */
+     * its issue (cycle 3, after the 3-cycle NOP): the counter reads
+     * 3 + WD + 1 when the run stops. */
     for (int k = 0; k < 3; k++) {
         c.program(fast);
         c.hang(true);
@@ -65,8 +66,8 @@ int main(int argc, char **argv)
                     b.m->err_pc == 1,
                 "stuck ARGMAX: %zu tokens, err %d code %d pc %d", toks.size(), b.m->err,
                 b.m->err_code, b.m->err_pc);
-        b.check(b.m->cycle == WD + 2, "stuck ARGMAX: stopped at cycle %llu, want %llu",
-                (unsigned long long)b.m->cycle, (unsigned long long)(WD + 2));
+        b.check(b.m->cycle == WD + 4, "stuck ARGMAX: stopped at cycle %llu, want %llu",
+                (unsigned long long)b.m->cycle, (unsigned long long)(WD + 4));
         normal_run(c, fast, "after a stuck ARGMAX");
     }
 
@@ -99,7 +100,7 @@ int main(int argc, char **argv)
     auto toks = c.run(8, 6);
     b.check(toks.empty() && b.m->err && b.m->err_code == CW_CORE_ERR_WATCHDOG && b.m->err_pc == 1,
             "long RMSNORM: %zu tokens, code %d pc %d", toks.size(), b.m->err_code, b.m->err_pc);
-    b.check(b.m->cycle == WD + 2, "long RMSNORM: stopped at cycle %llu",
+    b.check(b.m->cycle == WD + 4, "long RMSNORM: stopped at cycle %llu",
             (unsigned long long)b.m->cycle);
     /* the same module right after, within the bound (314 cycles) */
     normal_run(c, { ins(CW_OP_NOP), rmsnorm(100), am, ins(CW_OP_END) }, "RMSNORM 100 after the cut");
