@@ -23,7 +23,7 @@ board=${1:?usage: bitstream.sh BOARD BUILD}
 build=${2:?usage: bitstream.sh BOARD BUILD}
 dir=bitstreams/$board
 die() { echo "bitstream: $*" >&2; exit 1; }
-[ -f "$dir/board.conf" ] || die "no board '$board' (boards: $(ls bitstreams | tr '\n' ' '))"
+[ -f "$dir/board.conf" ] || die "no board '$board' (boards: $(cd bitstreams && ls -d */ | tr -d / | tr '\n' ' '))"
 # shellcheck disable=SC1091
 . "$dir/board.conf"
 [ -x "$build/clockwork" ] || die "$build/clockwork is missing: run make first"
@@ -73,11 +73,22 @@ seed=${SEED:-1}
 
 echo "bitstream: $board ($target at $clock MHz): $yosys, $nextpnr, $pack; logs in $out"
 t0=$(date +%s)
-# 1. synthesis
-if ! "$yosys" -q -l "$out/yosys.log" -p "read_verilog -sv $files; chparam$chparam $top; \
-    synth_$family -top $top -json $out/$top.json; tee -o $out/synth-stat.txt stat" >/dev/null 2>&1; then
-  grep -E "ERROR|Error" "$out/yosys.log" | head -n 5 >&2
-  die "synthesis failed (log: $out/yosys.log)"
+# 1. synthesis, skipped when the netlist in $out was made by the same yosys
+# and script from the same source bytes (synth.key: their SHA-256), so a
+# place-and-route with another SEED does not wait for it again
+script="read_verilog -sv $files; chparam$chparam $top; synth_$family -top $top -json $out/$top.json; tee -o $out/synth-stat.txt stat"
+key=$({ ver_y=$("$yosys" -V 2>&1 | tail -n 1); echo "$ver_y"; echo "$script"; sha256sum $files; } | sha256sum | cut -d' ' -f1)
+synth="synthesized"
+if [ -f "$out/$top.json" ] && [ -f "$out/synth.key" ] && [ "$(cat "$out/synth.key")" = "$key" ]; then
+  synth="synthesis reused (the same yosys, script and sources: $out/synth.key)"
+  echo "bitstream: $synth"
+else
+  rm -f "$out/synth.key"
+  if ! "$yosys" -q -l "$out/yosys.log" -p "$script" >/dev/null 2>&1; then
+    grep -E "ERROR|Error" "$out/yosys.log" | head -n 5 >&2
+    die "synthesis failed (log: $out/yosys.log)"
+  fi
+  echo "$key" >"$out/synth.key"
 fi
 # 2. place and route (the timing check is ours, below, so the report is kept)
 case $family in
@@ -155,7 +166,7 @@ ver() { "$1" --version 2>&1 | grep -v "^Preparing\|^$" | head -n 1; }
   echo "# $board: bitstream report"
   echo
   echo "Made by \`make bitstream BOARD=$board\` (scripts/bitstream.sh, nextpnr seed $seed) on"
-  echo "$(date -u +%Y-%m-%d), in $((t1 - t0)) s on this machine ($(nproc) cores)."
+  echo "$(date -u +%Y-%m-%d), in $((t1 - t0)) s on this machine ($(nproc) cores; $synth)."
   echo
   echo "- bitstream: \`$output\` ($(wc -c <"$tmp") bytes)"
   echo "- target: \`$target\`, core clock $clock MHz; parameters: \`$params\`"

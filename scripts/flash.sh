@@ -8,7 +8,7 @@ board=${1:?usage: flash.sh BOARD [FLASH]}
 to_flash=${2:-0}
 dir=bitstreams/$board
 die() { echo "flash: $*" >&2; exit 1; }
-[ -f "$dir/board.conf" ] || die "no board '$board' (boards: $(ls bitstreams | tr '\n' ' '))"
+[ -f "$dir/board.conf" ] || die "no board '$board' (boards: $(cd bitstreams && ls -d */ | tr -d / | tr '\n' ' '))"
 # shellcheck disable=SC1091
 . "$dir/board.conf"
 bit=${BIT:-$dir/$output}   # BIT: another file (tests)
