@@ -127,6 +127,7 @@ module cw_op_resadd #(
     function automatic signed [8:0] clamp9(input signed [17:0] v);
         clamp9 = v > 18'sd127 ? 9'sd127 : (v < -18'sd128 ? -9'sd128 : v[8:0]);
     endfunction
+    wire signed [8:0]  sb30_d = clamp9(18'sd30 - lb18);   // b's shift to eb30
 
     wire last_rd3 = rd3 && (j3[15:0] == f_n - 16'd1);
     reg  dlast_q;
@@ -183,8 +184,8 @@ module cw_op_resadd #(
             e_q    <= e_sel;
             eb30_q <= eb30;
             sx_q   <= take_x ? 9'sd0 : clamp9(p_q - lb18);
-            sb_q   <= take_x ? sbx_q : clamp9(18'sd30 - lb18);
-            sb30_q <= clamp9(18'sd30 - lb18);
+            sb_q   <= take_x ? sbx_q : sb30_d;
+            sb30_q <= sb30_d;
         end
         if (busy_q && cnt_q == n3 + 19'd2)
             selb_q <= mx_q == 32'd0;
