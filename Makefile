@@ -137,6 +137,8 @@ lint: deps
 	$(Q)for t in $(TARGETS:targets/%.target=%); do \
 	    verilator --lint-only -Wall rtl/lint.vlt -y rtl --top-module cw_core rtl/cw_core.v \
 	        $$(build-lint/clockwork target $$t --params) || exit 1; done
+	$(Q)verilator --lint-only -Wall -DCW_SIM_GATE rtl/lint.vlt -y rtl --top-module cw_core rtl/cw_core.v \
+	    $$(build-lint/clockwork target sim --params)   # the Verilated device's op clocks
 	@echo "lint: clean"
 
 clean:

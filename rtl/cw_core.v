@@ -207,8 +207,41 @@ module cw_core #(
     wire [31:0]          cst_rdata;
     wire [15:0]          ke_rdata, ve_rdata;
 
+    // ------------------------------------------------------------ op clocks
+    // In synthesis every op module runs on clk. The Verilated device
+    // (scripts/build-sim.sh defines CW_SIM_GATE) stops a module's clock
+    // OP_TAIL cycles after its opcode leaves flight, and starts it again in
+    // the cycle that issues it, so Verilator evaluates only the module at
+    // work (docs/rtl.md, "Simulation speed"). The enable is latched while
+    // clk is low, as a clock gate does: the module sees the edge that
+    // samples its start and every edge after. A module has finished its
+    // work when its opcode leaves flight (the assertion below checks that
+    // none writes or raises done out of flight) and its pipelines have
+    // drained OP_TAIL cycles later, far deeper than any of them, so the
+    // stopped clock changes no state. test_sim checks the gated device
+    // against ref token by token and cycle by cycle; the block tests and
+    // tb_core run the ungated RTL.
+    wire op_clk [1:NOPS-1];
+`ifdef CW_SIM_GATE
+    localparam [5:0] OP_TAIL = 6'd63;
+    genvar g_i;
+    generate for (g_i = 1; g_i < NOPS; g_i = g_i + 1) begin : g_gate
+        wire      on = op_rst || {28'd0, op_sel} == g_i;
+        reg [5:0] tail_q;   // cycles since the opcode left flight, up to OP_TAIL
+        reg       gate_l;   // the enable, latched on the falling edge
+        always @(posedge clk) tail_q <= on ? 6'd0 : tail_q + {5'd0, tail_q != OP_TAIL};
+        always @(negedge clk) gate_l <= on || tail_q != OP_TAIL;
+        assign op_clk[g_i] = clk && gate_l;
+    end endgenerate
+`else
+    genvar g_i;
+    generate for (g_i = 1; g_i < NOPS; g_i = g_i + 1) begin : g_clk
+        assign op_clk[g_i] = clk;
+    end endgenerate
+`endif
+
 `define CW_OP_PORTS(i) \
-        .clk(clk), .rst(op_rst), .start(op_start && op_sel == (i)), .instr(op_instr), \
+        .clk(op_clk[i]), .rst(op_rst), .start(op_start && op_sel == (i)), .instr(op_instr), \
         .pos(op_pos), .tok(op_tok), .done(m_done[i]), \
         .er_raddr_a(m_er_raddr_a[i]), .er_rdata_a(er_rdata_a), \
         .er_raddr_b(m_er_raddr_b[i]), .er_rdata_b(er_rdata_b), \

@@ -86,8 +86,10 @@ struct cw_simlink {
     }
     /* One cycle: the falling edge with the next input byte presented
      * (always ready for output), where the handshakes are read, then the
-     * rising edge. Two evaluations a cycle: the core only has rising-edge
-     * logic, so the input change and the falling edge settle together. */
+     * rising edge. Two evaluations a cycle: the only falling-edge logic
+     * latches the op modules' clock enables (rtl/cw_core.v, "op clocks"),
+     * which no input feeds, so the input change and the falling edge
+     * settle together. */
     void tick()
     {
         if (!error.empty())
