@@ -372,11 +372,13 @@ module cw_core #(
         .re(m_scl_re[s] || hr_scl), .raddr(hr_scl ? hr_sw[SCL_AW-1:0] : m_scl_raddr[s]),
         .rdata(scl_rdata));
 
-    // CST and PROMPT of up to 32 Kbit go to LUT RAM: on ulx3s-85f that frees
-    // 3 of the block RAMs the weights and the KV cache need (docs/rtl.md)
-    localparam [8*11-1:0] CST_STYLE    = CST_DEPTH * 32 <= 32768 ? "distributed" : "auto";
+    // A PROMPT of up to 32 Kbit goes to LUT RAM: on ulx3s-85f that frees a
+    // block RAM the weights and the KV cache need. CST stays in block RAM:
+    // in LUT RAM it cost 512 TRELLIS_DPR16X4, about 3000 LUT4 and their
+    // routing to save 2 blocks, which the board now has (docs/rtl.md, "What
+    // fitting the LFE5U-85F takes")
     localparam [8*11-1:0] PROMPT_STYLE = MAX_CTX * 32 <= 32768 ? "distributed" : "auto";
-    cw_ram #(.DEPTH(CST_DEPTH), .WIDTH(32), .LANE(32), .AW(CST_AW), .STYLE(CST_STYLE)) u_cst (
+    cw_ram #(.DEPTH(CST_DEPTH), .WIDTH(32), .LANE(32), .AW(CST_AW)) u_cst (
         .clk(clk), .we(ld && wr_region == 3'd3), .waddr(wr_addr[CST_AW-1:0]), .wlanes(1'b1),
         .wdata(wr_data), .re(m_cst_re[s] || hr_cst),
         .raddr(hr_cst ? hr_addr[CST_AW-1:0] : m_cst_raddr[s]), .rdata(cst_rdata));
