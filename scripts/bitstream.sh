@@ -74,10 +74,13 @@ seed=${SEED:-1}
 echo "bitstream: $board ($target at $clock MHz): $yosys, $nextpnr, $pack; logs in $out"
 t0=$(date +%s)
 # 1. synthesis, skipped when the netlist in $out was made by the same yosys
-# and script from the same source bytes (synth.key: their SHA-256), so a
+# and script from the same source bytes (synth.key: their SHA-256, with the
+# included rtl/*.vh and the tables rtl/tables/ the RTL reads), so a
 # place-and-route with another SEED does not wait for it again
 script="read_verilog -sv $files; chparam$chparam $top; synth_$family -top $top -json $out/$top.json; tee -o $out/synth-stat.txt stat"
-key=$({ ver_y=$("$yosys" -V 2>&1 | tail -n 1); echo "$ver_y"; echo "$script"; sha256sum $files; } | sha256sum | cut -d' ' -f1)
+# shellcheck disable=SC2086
+key=$({ ver_y=$("$yosys" -V 2>&1 | tail -n 1); echo "$ver_y"; echo "$script"
+        sha256sum $files rtl/*.vh rtl/tables/*; } | sha256sum | cut -d' ' -f1)
 synth="synthesized"
 if [ -f "$out/$top.json" ] && [ -f "$out/synth.key" ] && [ "$(cat "$out/synth.key")" = "$key" ]; then
   synth="synthesis reused (the same yosys, script and sources: $out/synth.key)"
