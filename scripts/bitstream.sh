@@ -75,12 +75,13 @@ echo "bitstream: $board ($target at $clock MHz): $yosys, $nextpnr, $pack; logs i
 t0=$(date +%s)
 # 1. synthesis, skipped when the netlist in $out was made by the same yosys
 # and script from the same source bytes (synth.key: their SHA-256, with the
-# included rtl/*.vh and the tables rtl/tables/ the RTL reads), so a
-# place-and-route with another SEED does not wait for it again
+# included rtl/*.vh and the tables rtl/tables/ the RTL reads, as
+# scripts/board-sources.sh lists them), so a place-and-route with another
+# SEED does not wait for it again
 script="read_verilog -sv $files; chparam$chparam $top; synth_$family -top $top -json $out/$top.json; tee -o $out/synth-stat.txt stat"
-# shellcheck disable=SC2086
-key=$({ ver_y=$("$yosys" -V 2>&1 | tail -n 1); echo "$ver_y"; echo "$script"
-        sha256sum $files rtl/*.vh rtl/tables/*; } | sha256sum | cut -d' ' -f1)
+sources=$(scripts/board-sources.sh "$board" | sha256sum | cut -d' ' -f1)
+key=$({ ver_y=$("$yosys" -V 2>&1 | tail -n 1); echo "$ver_y"; echo "$script"; echo "$sources"; } \
+      | sha256sum | cut -d' ' -f1)
 synth="synthesized"
 if [ -f "$out/$top.json" ] && [ -f "$out/synth.key" ] && [ "$(cat "$out/synth.key")" = "$key" ]; then
   synth="synthesis reused (the same yosys, script and sources: $out/synth.key)"
@@ -159,7 +160,7 @@ if [ -n "${model:-}" ]; then
         -o "$cwa" --report >"$out/compile-report.txt" 2>&1; then
       mean=$(grep -E "^mean over positions" "$out/compile-report.txt")
       tps=$(grep -E "^at [0-9]+ MHz" "$out/compile-report.txt")
-      speed="- $model: $mean; $tps (\`clockwork compile $model --target $target ${model_args:-} --report\`)"
+      speed="- $model: $mean; $tps (\`clockwork compile $model --target $target ${model_args:-} --report\`; the RTL's measured cycles equal these, token by token: \`make test\`, test_sim)"
     fi
   fi
   [ -n "$speed" ] || speed="- $model: not found (scripts/find-models.sh), no tokens/s figure"
@@ -173,6 +174,7 @@ ver() { "$1" --version 2>&1 | grep -v "^Preparing\|^$" | head -n 1; }
   echo
   echo "- bitstream: \`$output\` ($(wc -c <"$tmp") bytes)"
   echo "- target: \`$target\`, core clock $clock MHz; parameters: \`$params\`"
+  echo "- sources: \`$sources\` (SHA-256 of \`scripts/board-sources.sh $board\`)"
   echo "- yosys: $(ver "$yosys")"
   echo "- nextpnr: $(ver "$nextpnr") \`$nextpnr_args\`"
   echo "- packer: $pack"

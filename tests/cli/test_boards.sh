@@ -10,7 +10,8 @@
 #  - every top-level port has a pin in the constraint file and every pin
 #    in the file is a port;
 #  - a committed bitstream has its report.md, made for the target's present
-#    parameters and configuration hash (else it is stale: rebuild it);
+#    parameters and configuration hash and from the present RTL (the
+#    digest of scripts/board-sources.sh); else it is stale: rebuild it;
 #  - `make bitstream` and `make flash` refuse bad input with one clear line.
 # Prints "N passed, N failed".
 set -u
@@ -35,6 +36,9 @@ for board in bitstreams/*/; do
   if [ -f "$dir/$output" ]; then
     if [ -f "$dir/report.md" ] && grep -qF -- "parameters: \`$params\`" "$dir/report.md"; then ok
     else bad "$board: $dir/$output was not built for the present target parameters ($params): run make bitstream BOARD=$board"; fi
+    sources=$(scripts/board-sources.sh "$board" | sha256sum | cut -d' ' -f1)
+    if grep -qF -- "sources: \`$sources\`" "$dir/report.md" 2>/dev/null; then ok
+    else bad "$board: $dir/$output was built from other sources than the present RTL (digest $sources, scripts/board-sources.sh): run make bitstream BOARD=$board"; fi
   fi
   # --- lint (a top with CLK_MHZ at the target's clock, as scripts/bitstream.sh builds it)
   lint_params=$params

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# board-sources.sh BOARD - the source files a board's bitstream is built
+# from, one per line, each with its SHA-256 (sha256sum's format): the
+# project's RTL (rtl/*.v), what it includes and reads (rtl/*.vh, the tables
+# in rtl/tables/), and the board's own top level and primitives
+# (bitstreams/BOARD/*.v). Run from the project root.
+#
+# scripts/bitstream.sh builds from these files, keys its netlist reuse on
+# them and writes their digest (`board-sources.sh BOARD | sha256sum`) into
+# the board's report.md; tests/cli/test_boards.sh recomputes it, so a
+# committed bitstream older than the RTL fails the tests.
+set -eu
+board=${1:?usage: board-sources.sh BOARD}
+dir=bitstreams/$board
+[ -d "$dir" ] || { echo "board-sources: no board '$board'" >&2; exit 1; }
+# shellcheck disable=SC2046
+LC_ALL=C sha256sum $(LC_ALL=C ls rtl/*.v rtl/*.vh rtl/tables/* "$dir"/*.v)
