@@ -8,7 +8,9 @@
 #   make lint-boards                 verilator -Wall of every board top (part of make lint)
 #
 # tests/cli/test_boards.sh (in make test) lints every top, synthesizes every
-# board shell and checks the pins.
+# board shell, checks the pins and that a committed bitstream is built from
+# the present RTL; tests/cli/test_bitstream.sh runs scripts/bitstream.sh with
+# stand-in tools.
 
 BOARDS := $(patsubst bitstreams/%/board.conf,%,$(wildcard bitstreams/*/board.conf))
 FLASH ?= 0
