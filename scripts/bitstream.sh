@@ -21,11 +21,9 @@
 set -eu
 board=${1:?usage: bitstream.sh BOARD BUILD}
 build=${2:?usage: bitstream.sh BOARD BUILD}
-dir=bitstreams/$board
 die() { echo "bitstream: $*" >&2; exit 1; }
-[ -f "$dir/board.conf" ] || die "no board '$board' (boards: $(cd bitstreams && ls -d */ | tr -d / | tr '\n' ' '))"
-# shellcheck disable=SC1091
-. "$dir/board.conf"
+# shellcheck source=scripts/board-conf.sh
+. scripts/board-conf.sh
 [ -x "$build/clockwork" ] || die "$build/clockwork is missing: run make first"
 
 # the YoWASP tools make board-tools put in a virtual environment

@@ -6,11 +6,9 @@
 set -u
 board=${1:?usage: flash.sh BOARD [FLASH]}
 to_flash=${2:-0}
-dir=bitstreams/$board
 die() { echo "flash: $*" >&2; exit 1; }
-[ -f "$dir/board.conf" ] || die "no board '$board' (boards: $(cd bitstreams && ls -d */ | tr -d / | tr '\n' ' '))"
-# shellcheck disable=SC1091
-. "$dir/board.conf"
+# shellcheck source=scripts/board-conf.sh
+. scripts/board-conf.sh
 bit=${BIT:-$dir/$output}   # BIT: another file (tests)
 [ -f "$bit" ] || die "$bit does not exist: build it with 'make bitstream BOARD=$board'"
 loader=${OPENFPGALOADER:-openFPGALoader}
