@@ -62,10 +62,9 @@ mkdir -p "$out"
 params=$("$build/clockwork" target "$target" --params)
 clock=$("$build/clockwork" target "$target" | awk '$1 == "clock_mhz" { print $2 }')
 [ -n "$clock" ] || die "cannot read the clock of target '$target'"
-chparam=""
-for p in $params; do kv=${p#-G}; chparam="$chparam -set ${kv%%=*} ${kv#*=}"; done
 # a top with a CLK_MHZ parameter sets its PLL (and UART divider) from the target's clock
-if grep -q "CLK_MHZ" "$dir/$top.v"; then chparam="$chparam -set CLK_MHZ $clock"; fi
+top_params=$params
+if grep -q "CLK_MHZ" "$dir/$top.v"; then top_params="$params -GCLK_MHZ=$clock"; fi
 files="$(ls rtl/*.v | tr '\n' ' ') $(ls "$dir"/*.v | tr '\n' ' ')"
 seed=${SEED:-1}
 
@@ -76,7 +75,7 @@ t0=$(date +%s)
 # included rtl/*.vh and the tables rtl/tables/ the RTL reads, as
 # scripts/board-sources.sh lists them), so a place-and-route with another
 # SEED does not wait for it again
-script="read_verilog -sv $files; chparam$chparam $top; synth_$family -top $top -json $out/$top.json; tee -o $out/synth-stat.txt stat"
+script=$(scripts/yosys-script.sh "$family" "$top" "$top_params" "$files" "$out/synth-stat.txt" "$out/$top.json")
 sources=$(scripts/board-sources.sh "$board" | sha256sum | cut -d' ' -f1)
 key=$({ ver_y=$("$yosys" -V 2>&1 | tail -n 1); echo "$ver_y"; echo "$script"; echo "$sources"; } \
       | sha256sum | cut -d' ' -f1)

@@ -9,13 +9,8 @@ yosys=${YOSYS:-yosys}
 out="$build/synth/$target-$family"
 mkdir -p "$out"
 params=$("$build/clockwork" target "$target" --params)
-chparam=""
-for p in $params; do
-  kv=${p#-G}
-  chparam="$chparam -set ${kv%%=*} ${kv#*=}"
-done
 files=$(ls rtl/*.v | tr '\n' ' ')
-script="read_verilog -sv $files; chparam$chparam cw_core; synth_$family -top cw_core; tee -o $out/stat.txt stat"
+script=$(scripts/yosys-script.sh "$family" cw_core "$params" "$files" "$out/stat.txt")
 echo "synth: $target for $family ($yosys; log in $out/yosys.log)"
 if ! "$yosys" -q -l "$out/yosys.log" -p "$script" >/dev/null 2>&1; then
   grep -E "ERROR|Error" "$out/yosys.log" | head -n 5 >&2

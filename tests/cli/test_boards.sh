@@ -87,6 +87,13 @@ EOF
   [ $? -eq 0 ] && ok || bad "$board: $(cat "$tmp/pins.log")"
 done
 
+# --- iCE40 has no LUT RAM: the synthesis script puts a memory the RTL asks
+# to have in LUT RAM (cw_ram STYLE "distributed") into block RAM there
+script=$(scripts/yosys-script.sh ice40 cw_ram '-GDEPTH=128 -GWIDTH=32 -GLANE=32 -GAW=7 -GSTYLE="distributed"' \
+         rtl/cw_ram.v "$tmp/ram-stat.txt")
+if yosys -q -l "$tmp/ram.log" -p "$script" >/dev/null 2>&1 && grep -q SB_RAM40_4K "$tmp/ram-stat.txt"; then ok
+else bad "ice40: a distributed cw_ram: $(grep -E 'ERROR' "$tmp/ram.log" | head -n 2)"; fi
+
 # --- bad input to the board commands
 out=$(scripts/bitstream.sh no-such-board "$build" 2>&1); rc=$?
 [ $rc -ne 0 ] && echo "$out" | grep -q "no board 'no-such-board'" && ok || bad "bitstream, unknown board: $out"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# yosys-script.sh FAMILY TOP PARAMS FILES STAT [JSON] - print the yosys
+# script that synthesizes TOP from FILES for FAMILY (ecp5 or ice40) with
+# PARAMS (Verilator's -GNAME=VALUE list, as `clockwork target NAME --params`
+# prints it), writes the statistics to STAT and the netlist to JSON.
+# scripts/synth.sh (the core) and scripts/bitstream.sh (a board) use it.
+#
+# iCE40 has no LUT RAM: there the RTL's requests for it (cw_ram's STYLE
+# "distributed", which ECP5 builds use for small memories) are dropped
+# before synthesis, so yosys places those memories in block RAM.
+set -eu
+family=${1:?usage: yosys-script.sh FAMILY TOP PARAMS FILES STAT [JSON]}
+top=$2 params=$3 files=$4 stat=$5 json=${6:-}
+chparam=""
+for p in $params; do kv=${p#-G}; chparam="$chparam -set ${kv%%=*} ${kv#*=}"; done
+pre=""
+[ "$family" = ice40 ] && pre=" hierarchy -top $top; setattr -unset ram_style m:*;"
+echo "read_verilog -sv $files; chparam$chparam $top;$pre synth_$family -top $top${json:+ -json $json}; tee -o $stat stat"
