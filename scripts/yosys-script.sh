@@ -7,12 +7,14 @@
 #
 # iCE40 has no LUT RAM: there the RTL's requests for it (cw_ram's STYLE
 # "distributed", which ECP5 builds use for small memories) are dropped
-# before synthesis, so yosys places those memories in block RAM.
+# before synthesis, so yosys places those memories in block RAM (after
+# `hierarchy`, which may rename the top to its parameterized name: `rename
+# -top` gives it back its own).
 set -eu
 family=${1:?usage: yosys-script.sh FAMILY TOP PARAMS FILES STAT [JSON]}
 top=$2 params=$3 files=$4 stat=$5 json=${6:-}
 chparam=""
 for p in $params; do kv=${p#-G}; chparam="$chparam -set ${kv%%=*} ${kv#*=}"; done
 pre=""
-[ "$family" = ice40 ] && pre=" hierarchy -top $top; setattr -unset ram_style m:*;"
+[ "$family" = ice40 ] && pre=" hierarchy -top $top; rename -top $top; setattr -unset ram_style m:*;"
 echo "read_verilog -sv $files; chparam$chparam $top;$pre synth_$family -top $top${json:+ -json $json}; tee -o $stat stat"
