@@ -21,6 +21,12 @@ if models=$(scripts/find-models.sh); then
   echo
   echo "== the same compiled program predicted every one of those cycle counts before it ran:"
   "$cw" compile "$models/stories260K.bin" --target "$target" -w 8 --report | sed -n '/^mean over/,/tokens\/s/p'
+  if [ -f bitstreams/$target/report.md ]; then
+    echo
+    echo "== on a ULX3S board, the same program from the committed bitstream (bitstreams/$target/report.md):"
+    echo "   make flash BOARD=$target && $cw run $models/stories260K.bin -w 8 -i \"$prompt\" \\"
+    echo "       --device '$(. bitstreams/$target/board.conf; echo "$link_uri")'"
+  fi
 else
   echo "== no stories260K found in ./models, \$CLOCKWORK_MODELS or ../shared/models"
   echo "== (scripts/fetch-models.sh downloads it); running a synthetic checkpoint instead"
