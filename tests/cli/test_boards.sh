@@ -100,8 +100,14 @@ out=$(scripts/bitstream.sh no-such-board "$build" 2>&1); rc=$?
 out=$(scripts/flash.sh no-such-board 2>&1); rc=$?
 [ $rc -ne 0 ] && echo "$out" | grep -q "no board 'no-such-board'" && ok || bad "flash, unknown board: $out"
 mkdir -p "$tmp/fake"
-out=$(OPENFPGALOADER=$tmp/fake/none scripts/flash.sh ulx3s-85f 2>&1); rc=$?
-[ $rc -ne 0 ] && [ "$(echo "$out" | wc -l)" -eq 1 ] && ok || bad "flash without a bitstream or a loader: $out"
+# (the committed ULX3S bitstream exists, so a missing one is named with BIT)
+out=$(BIT=$tmp/none.bit scripts/flash.sh ulx3s-85f 2>&1); rc=$?
+[ $rc -ne 0 ] && [ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q "none.bit does not exist" && ok \
+  || bad "flash without a bitstream: $out"
+touch "$tmp/some.bit"
+out=$(BIT=$tmp/some.bit OPENFPGALOADER=$tmp/fake/none scripts/flash.sh ulx3s-85f 2>&1); rc=$?
+[ $rc -ne 0 ] && [ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q "openFPGALoader is not installed" && ok \
+  || bad "flash without a loader: $out"
 # a loader that finds no board, and one that is denied the device
 printf '#!/bin/sh\necho "unable to open ftdi device: -3 (device not found)"; exit 1\n' >"$tmp/fake/nobrd"
 printf '#!/bin/sh\necho "LIBUSB_ERROR_ACCESS"; exit 1\n' >"$tmp/fake/noperm"
