@@ -220,7 +220,7 @@ int cw_artifact_from_container(cw_container *c, const char *origin, cw_artifact 
     }
     for (int i = 0; rc == CW_OK && i < in->n_instructions; i++) {
         cw_instr_decode(prog->data + (size_t)i * CW_INSTR_BYTES, &a->prog[i]);
-        rc = cw_instr_check(&a->prog[i], i, t);
+        rc = cw_instr_check(&a->prog[i], i ? &a->prog[i - 1] : NULL, i, t);
         if (rc != CW_OK) {
             char why[400];
             snprintf(why, sizeof why, "%s", cw_last_error());

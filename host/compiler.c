@@ -71,6 +71,11 @@ static int emit(builder *b, cw_instr in)
         b->prog = p;
         b->cap_prog = nc;
     }
+    /* A NORM16, RESADD or RMSNORM right after the instruction that wrote its
+     * source takes the OR of |src| the core kept over those writes (ORV) and
+     * skips its own pass over src (docs/isa.md, "ORV"). */
+    if (cw_orv_ok(&in, b->n_prog ? &b->prog[b->n_prog - 1] : NULL))
+        in.flags |= CW_F_ORV;
     b->prog[b->n_prog++] = in;
     return CW_OK;
 }

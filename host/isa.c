@@ -64,6 +64,7 @@ const char *cw_core_error_name(int code)
         "16-bit weights on an 8-bit target",
         "exponent registers out of range",
         "watchdog",
+        "ORV without its producer",
     };
     return code >= 0 && code < CW_CORE_ERR_COUNT ? names[code] : "unknown";
 }
@@ -120,10 +121,11 @@ uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t
         body = cd(n, K) + n + 3;
         break;
     case CW_OP_RMSNORM:
-        /* rtl/cw_op_rmsnorm.v: three passes of n reads (OR |x|; squares and
-         * t = x*g >> sx; t*y shifted to int16), rsqrt (9 cycles) and the
-         * pipeline fills between them: latency = 3n + 15. */
-        body = 3 * n + 14;
+        /* rtl/cw_op_rmsnorm.v: three passes of n reads (OR |x|, one cycle
+         * with ORV; squares and t = x*g >> sx; t*y shifted to int16), rsqrt
+         * (9 cycles) and the pipeline fills between them: latency = 3n + 15,
+         * 2n + 16 with ORV. */
+        body = (in->flags & CW_F_ORV) ? 2 * n + 15 : 3 * n + 14;
         break;
     case CW_OP_MATVEC: {
         /* rtl/cw_op_matvec.v: one weight line per cycle; a row block takes
@@ -141,10 +143,10 @@ uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t
         break;
     }
     case CW_OP_NORM16:
-        /* rtl/cw_op_norm16.v: OR pass (n reads), 1 cycle for the shift,
-         * shift pass (n reads, data through the shifter into a register,
-         * then written): latency 2n + 4 */
-        body = 2 * n + 3;
+        /* rtl/cw_op_norm16.v: OR pass (n reads; none with ORV), 1 cycle for
+         * the shift, shift pass (n reads, data through the shifter into a
+         * register, then written): latency 2n + 4, n + 4 with ORV */
+        body = (in->flags & CW_F_ORV) ? n + 3 : 2 * n + 3;
         break;
     case CW_OP_HEADS: {
         /* rtl/cw_op_heads.v: each head's hs values are read once (one per
@@ -169,10 +171,11 @@ uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t
         break;
     }
     case CW_OP_RESADD:
-        /* rtl/cw_op_resadd.v: OR pass over b (n reads), add pass (x and b,
-         * 2n reads, sums written back), renormalization pass (n reads and
-         * writes), 6 cycles of gaps and pipeline: latency 4n + 6 */
-        body = 4 * n + 5;
+        /* rtl/cw_op_resadd.v: OR pass over b (n reads; with ORV none, one
+         * cycle instead), add pass (x and b, 2n reads, sums written back),
+         * renormalization pass (n reads and writes), 6 cycles of gaps and
+         * pipeline: latency 4n + 6, 3n + 7 with ORV */
+        body = (in->flags & CW_F_ORV) ? 3 * n + 6 : 4 * n + 5;
         break;
     case CW_OP_SILU:
         /* rtl/cw_op_silu.v: a from ACT, b from XBUF, one element per cycle
@@ -199,7 +202,22 @@ uint64_t cw_program_cycles(const cw_instr *prog, int n, int pos, const cw_target
 
 /* ------------------------------------------------------------------ checks */
 
-int cw_instr_check(const cw_instr *in, int index, const cw_target_config *t)
+/* The core's ORV register holds the OR of |v| over the ACT writes of the
+ * instruction before; it is the OR of src only when that instruction wrote
+ * exactly src, each value once (MATVEC, SILU, EMBED) or once after RESADD
+ * clears the register before its last pass. */
+int cw_orv_ok(const cw_instr *in, const cw_instr *prev)
+{
+    if (in->op != CW_OP_NORM16 && in->op != CW_OP_RESADD && in->op != CW_OP_RMSNORM)
+        return 0;
+    return prev &&
+           (prev->op == CW_OP_MATVEC || prev->op == CW_OP_SILU || prev->op == CW_OP_EMBED ||
+            prev->op == CW_OP_RESADD) &&
+           prev->dst == in->src && prev->n == in->n;
+}
+
+int cw_instr_check(const cw_instr *in, const cw_instr *prev, int index,
+                   const cw_target_config *t)
 {
     const char *name = cw_op_name(in->op);
     const uint32_t act = (uint32_t)t->act_depth;
@@ -227,6 +245,11 @@ int cw_instr_check(const cw_instr *in, int index, const cw_target_config *t)
         if (in->op == CW_OP_RMSNORM && in->a24 + 3u + in->n > (uint32_t)t->cst_depth)
             BAD("instruction %d (%s): gains at %u are outside the constants (%d words)",
                 index, name, in->a24, t->cst_depth);
+        if (in->op != CW_OP_EMBED && in->op != CW_OP_SILU && (in->flags & CW_F_ORV) &&
+            !cw_orv_ok(in, prev))
+            BAD("instruction %d (%s): ORV needs the instruction that wrote src %u + %u "
+                "(MATVEC, SILU, EMBED or RESADD) right before it", index, name,
+                (unsigned)in->src, (unsigned)in->n);
         break;
     case CW_OP_MATVEC:
         if (in->n == 0 || in->aux == 0)

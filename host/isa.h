@@ -36,6 +36,10 @@ enum cw_opcode {
 #define CW_F_ROPE 0x01     /* HEADS: rotate before the second norm */
 #define CW_F_DST_KC 0x02   /* HEADS: write the K cache at (layer, POS) */
 #define CW_F_DST_VC 0x04   /* HEADS: write the V cache at (layer, POS) */
+#define CW_F_ORV 0x08      /* NORM16/RESADD/RMSNORM: the OR of |src| is the one the core
+                            * kept over the writes of the instruction before, which must
+                            * be the MATVEC, SILU, EMBED or RESADD that wrote exactly src
+                            * (no OR pass; cw_orv_ok()) */
 
 /* A decoded instruction. Field use per opcode: docs/isa.md. */
 typedef struct cw_instr {
@@ -52,10 +56,18 @@ typedef struct cw_instr {
 void cw_instr_encode(const cw_instr *in, unsigned char out[CW_INSTR_BYTES]);
 void cw_instr_decode(const unsigned char in[CW_INSTR_BYTES], cw_instr *out);
 
-/* Checks an instruction's fields against the target's memories and limits;
- * CW_ERR_FORMAT naming the instruction index and field otherwise. The ref
- * device and the artifact loader call it on every instruction. */
-int cw_instr_check(const cw_instr *in, int index, const cw_target_config *t);
+/* Whether `in` may carry CW_F_ORV after `prev` (NULL: first of a position):
+ * `in` is NORM16, RESADD or RMSNORM and `prev` is the MATVEC, SILU, EMBED or
+ * RESADD whose dst and n are in's src and n (rtl/cw_sequencer.v, error 11). */
+int cw_orv_ok(const cw_instr *in, const cw_instr *prev);
+
+/* Checks an instruction's fields against the target's memories and limits,
+ * and its ORV flag against `prev`, the instruction before it (NULL for the
+ * first of a position); CW_ERR_FORMAT naming the instruction index and field
+ * otherwise. The ref device and the artifact loader call it on every
+ * instruction. */
+int cw_instr_check(const cw_instr *in, const cw_instr *prev, int index,
+                   const cw_target_config *t);
 
 /* The largest head size HEADS and ATTN take (the RTL's MAX_HEAD). */
 #define CW_MAX_HEAD_SIZE 128
@@ -92,6 +104,7 @@ enum cw_core_error {
     CW_CORE_ERR_W16 = 8,      /* 16-bit weights on an 8-bit target */
     CW_CORE_ERR_ER = 9,       /* exponent registers out of range */
     CW_CORE_ERR_WATCHDOG = 10, /* an instruction overran the watchdog bound */
+    CW_CORE_ERR_ORV = 11,      /* ORV not right after the instruction that wrote its source */
     CW_CORE_ERR_COUNT
 };
 

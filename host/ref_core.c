@@ -365,11 +365,12 @@ int cw_ref_core_step(cw_ref_core *c, cw_ref_run *r, cw_token_event *ev)
         return 0;
     run_state rs = { r->pos, r->tok, -1, r->n_prompt };
     const uint64_t start = r->cycle;
+    cw_instr prev;
     for (int pc = 0; pc < r->n_instr; pc++) {
         cw_instr in;
         cw_instr_decode(c->mem[CW_REG_PROG] + (size_t)pc * CW_PROG_STRIDE, &in);
         int rc;
-        if ((rc = cw_instr_check(&in, pc, t)) != CW_OK) {
+        if ((rc = cw_instr_check(&in, pc ? &prev : NULL, pc, t)) != CW_OK) {
             char why[400];
             snprintf(why, sizeof why, "%s", cw_last_error());
             return cw_fail(CW_ERR_DEVICE, "ref: %s", why);
@@ -377,6 +378,7 @@ int cw_ref_core_step(cw_ref_core *c, cw_ref_run *r, cw_token_event *ev)
         if ((rc = exec(c, &in, &rs)) != CW_OK)
             return rc;
         r->cycle += cw_instr_latency(&in, rs.pos, t);
+        prev = in;
         if (in.op != CW_OP_END)
             continue;
         if (rs.next < 0)

@@ -207,6 +207,17 @@ module cw_core #(
     wire [31:0]          cst_rdata;
     wire [15:0]          ke_rdata, ve_rdata;
 
+    // ORV: the OR of |v| over the ACT writes of the instruction in flight
+    // (cleared at each issue, and by RESADD before its last pass, whose
+    // writes are its final x). NORM16, RESADD and RMSNORM with ORV take it at
+    // their issue for the OR of their source instead of a pass over it
+    // (docs/isa.md, "ORV"; the sequencer allows it only right after the
+    // MATVEC, SILU, EMBED or RESADD that wrote exactly that source, error
+    // 11). It is cleared on the cycle after the issue, so a module takes it
+    // in its issue cycle. Below, next to ACT's write port.
+    reg  [63:0]          orv_q;
+    wire                 orv_clr;
+
     // ------------------------------------------------------------ op clocks
     // In synthesis every op module runs on clk. The Verilated device
     // (scripts/build-sim.sh defines CW_SIM_GATE) stops a module's clock
@@ -266,14 +277,15 @@ module cw_core #(
         .SCL_AW(SCL_AW), .CST_AW(CST_AW), .KV_AW(KV_AW), .KVE_AW(KVE_AW)
 
     cw_op_embed   #(`CW_OP_PARAMS) u_embed   (`CW_OP_PORTS(1));
-    cw_op_rmsnorm #(`CW_OP_PARAMS) u_rmsnorm (`CW_OP_PORTS(2));
+    cw_op_rmsnorm #(`CW_OP_PARAMS) u_rmsnorm (`CW_OP_PORTS(2), .orv(orv_q));
     cw_op_matvec  #(`CW_OP_PARAMS) u_matvec  (`CW_OP_PORTS(3));
-    cw_op_norm16  #(`CW_OP_PARAMS) u_norm16  (`CW_OP_PORTS(4));
+    cw_op_norm16  #(`CW_OP_PARAMS) u_norm16  (`CW_OP_PORTS(4), .orv(orv_q));
     cw_op_heads   #(`CW_OP_PARAMS, .MAX_CTX(MAX_CTX), .MAX_HEAD(MAX_HEAD), .KV_BITS(KV_BITS))
                     u_heads (`CW_OP_PORTS(5));
     cw_op_attn    #(`CW_OP_PARAMS, .MAX_CTX(MAX_CTX), .MAX_HS(MAX_HEAD), .OBUF_DEPTH(ACT_DEPTH),
                     .MAX_HEADS(256)) u_attn (`CW_OP_PORTS(6));
-    cw_op_resadd  #(`CW_OP_PARAMS) u_resadd  (`CW_OP_PORTS(7));
+    cw_op_resadd  #(`CW_OP_PARAMS) u_resadd  (`CW_OP_PORTS(7), .orv(orv_q),
+                    .orv_clr(orv_clr));
     cw_op_silu    #(`CW_OP_PARAMS) u_silu    (`CW_OP_PORTS(8));
     cw_op_argmax  #(`CW_OP_PARAMS) u_argmax  (`CW_OP_PORTS(9));
 
@@ -437,6 +449,11 @@ module cw_core #(
     wire              act_we    = m_act_we[s];
     wire [ACT_AW-1:0] act_waddr = m_act_waddr[s];
     wire [63:0]       act_wdata = m_act_wdata[s];
+    wire [63:0]       act_wabs  = act_wdata[63] ? 64'd0 - act_wdata : act_wdata;
+    always @(posedge clk) begin
+        if (op_start || orv_clr) orv_q <= 64'd0;
+        else if (act_we) orv_q <= orv_q | act_wabs;
+    end
     cw_ram #(.DEPTH(ACT_DEPTH), .WIDTH(64), .LANE(64), .AW(ACT_AW)) u_act (
         .clk(clk), .we(act_we), .waddr(act_waddr), .wlanes(1'b1), .wdata(act_wdata),
         .re(m_act_re[s]), .raddr(m_act_raddr[s]), .rdata(act_rdata));

@@ -3,15 +3,20 @@
 // (sign-extended), E[er_dst] = the output exponent: cw_hls_norm16, bit exact.
 //
 // Two passes at one element per cycle (cnt = cycles since the issue cycle T,
-// minus one):
-//   pass 1: reads cnt = 0 .. n-1, data one cycle later: or_q |= |v|;
-//   cnt = n+1: s = bitlen(or_q) - 15 (0 for an all-zero vector), registered;
-//   cnt = n+2: the output exponent e + s, registered;
-//   pass 2: reads cnt = n+1 .. 2n, data one cycle later through
+// minus one; p = n, or p = 0 with the ORV flag):
+//   pass 1: reads cnt = 0 .. p-1, data one cycle later: or_q |= |v|; with
+//           ORV (flags bit 3) there is no pass 1: or_q starts as `orv`, the
+//           OR of |v| over the ACT writes of the instruction before (the
+//           sequencer lets ORV issue only right after the instruction that
+//           wrote exactly this vector, error 11);
+//   cnt = p+1: s = bitlen(or_q) - 15 (0 for an all-zero vector), registered;
+//   cnt = p+2: the output exponent e + s, registered;
+//   pass 2: reads cnt = p+1 .. p+n, data one cycle later through
 //           cw_fn_norm16_shift (round(v / 2^s), saturation to +-32767: exact,
 //           since every |v| < 2^(s+15)) into a register, written on
-//           cnt = n+3 .. 2n+2; E[er_dst] is written with the last element.
-// Timing: done on T + 2n + 3: latency 2n + 4 (host/isa.c cw_instr_latency).
+//           cnt = p+3 .. p+n+2; E[er_dst] is written with the last element.
+// Timing: done on T + p + n + 3: latency 2n + 4, or n + 4 with ORV
+// (host/isa.c cw_instr_latency).
 //
 // dst may equal src (each element is read two cycles before any write that
 // could hit it) or be disjoint from it; other overlaps are not supported.
@@ -29,13 +34,17 @@ module cw_op_norm16 #(
     parameter integer KVE_AW  = 19   // KV exponent index bits
 ) (
 `include "cw_op_ports.vh"
+,
+    input  wire [63:0]                 orv     // OR of |v| the previous instruction wrote
 );
     initial begin
         if (ACT_AW < 1 || ACT_AW > 16) $error("cw_op_norm16: ACT_AW out of range");
     end
 
-    // Fields: er_dst = w0[23:16], er_src = w0[31:24], dst = w1[15:0],
-    // src = w1[31:16], n = w2[15:0], imm = w3[31:24] (signed).
+    // Fields: flags = w0[15:8] (bit 3: ORV), er_dst = w0[23:16],
+    // er_src = w0[31:24], dst = w1[15:0], src = w1[31:16], n = w2[15:0],
+    // imm = w3[31:24] (signed).
+    wire               f_orv    = instr[11];
     wire [7:0]         f_er_dst = instr[23:16];
     wire [7:0]         f_er_src = instr[31:24];
     wire [15:0]        f_dst    = instr[47:32];
@@ -44,6 +53,7 @@ module cw_op_norm16 #(
     wire signed [7:0]  f_imm    = instr[127:120];
 
     wire [17:0] n18 = {2'b00, f_n};
+    wire [17:0] p18 = f_orv ? 18'd0 : n18;   // pass 1's length
     wire [16:0] src17 = {1'b0, f_src};
     wire [16:0] dst17 = {1'b0, f_dst};
 
@@ -58,9 +68,9 @@ module cw_op_norm16 #(
     reg  [15:0] wdata_q;
 
     // Read schedule.
-    wire rd1 = busy_q && (cnt_q < n18);
-    wire rd2 = busy_q && (cnt_q > n18) && (cnt_q <= {n18[16:0], 1'b0});
-    wire [17:0] ridx = rd1 ? cnt_q : cnt_q - n18 - 18'd1;
+    wire rd1 = busy_q && (cnt_q < p18);
+    wire rd2 = busy_q && (cnt_q > p18) && (cnt_q <= p18 + n18);
+    wire [17:0] ridx = rd1 ? cnt_q : cnt_q - p18 - 18'd1;
 
     // |v| of the returning word (|v| < 2^62, so no overflow).
     wire signed [63:0] rdata = act_rdata;
@@ -100,13 +110,13 @@ module cw_op_norm16 #(
 
     // Datapath (no reset needed: every register is written before use).
     always @(posedge clk) begin
-        if (start) or_q <= 64'd0;
+        if (start) or_q <= f_orv ? orv : 64'd0;
         else if (v1_q) or_q <= or_q | rabs;
         if (busy_q && cnt_q == 18'd0) ein_q <= er_rdata_a + {{8{f_imm[7]}}, f_imm};
-        if (busy_q && cnt_q == n18 + 18'd1)
+        if (busy_q && cnt_q == p18 + 18'd1)
             s_q <= or_len == 7'd0 ? 8'sd0 : $signed({1'b0, or_len}) - 8'sd15;
         // the exponent a cycle later (written with the last element)
-        if (busy_q && cnt_q == n18 + 18'd2)
+        if (busy_q && cnt_q == p18 + 18'd2)
             eout_q <= ein_q + {{8{s_q[7]}}, s_q};
         wdata_q <= sat;
     end
@@ -153,7 +163,7 @@ module cw_op_norm16 #(
 
     // Inputs this op does not read.
     wire unused = &{1'b0, pos, tok, er_rdata_b, xb_rdata, wgt_rdata, scl_rdata, cst_rdata,
-                    kc_rdata, vc_rdata, ke_rdata, ve_rdata, instr[15:0], instr[159:128],
+                    kc_rdata, vc_rdata, ke_rdata, ve_rdata, instr[10:0], instr[15:12], instr[159:128],
                     instr[119:80], ridx[17:ACT_AW], widx_q[16:ACT_AW], src17[16:ACT_AW],
                     dst17[16:ACT_AW]};
 endmodule

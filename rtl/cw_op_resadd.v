@@ -14,19 +14,28 @@
 //
 // Schedule (cnt = cycles since the issue cycle T, minus one; one ACT read
 // per cycle, data one cycle later, results registered and written the cycle
-// after):
-//   pass 1: cnt = 0 .. n-1       read b[i]: mb |= |b|
-//   cnt = n+1                    e, the alignment shifts
-//   pass 2: cnt = n+1 .. 3n      read x[i], b[i] alternately: mx |= |x|;
+// after; p = n, or p = 1 with the ORV flag; q = p + 2n):
+//   pass 1: cnt = 0 .. p-1       read b[i]: mb |= |b|. With ORV (flags bit
+//                                3) nothing is read: mb starts as `orv`, the
+//                                OR of |v| over the ACT writes of the
+//                                instruction before (the sequencer lets ORV
+//                                issue only right after the instruction
+//                                that wrote exactly b, error 11), and the
+//                                one cycle left lets P (cnt = 1) be ready
+//   cnt = p+1                    e, the alignment shifts
+//   pass 2: cnt = p+1 .. q       read x[i], b[i] alternately: mx |= |x|;
 //                                sum = sat(x) + sat(b), written to x[i] on
-//                                cnt = n+4+2i; ms |= |sum|
-//   cnt = 3n+2                   the last pass's source (b when mx == 0)
-//   cnt = 3n+3                   s (ms takes the sums a cycle behind), the shift
-//   pass 3: cnt = 3n+3 .. 4n+2   read the sum x[i] (or b[i] when mx == 0),
-//                                shift, write on cnt = 3n+5+i
-// Timing: done on T + 4n + 5 with the last write and E[er_dst]: latency
-// 4n + 6 (host/isa.c cw_instr_latency). The gap before pass 3 keeps every
-// read of x[i] after its pass-2 write (n = 1 included).
+//                                cnt = p+4+2i; ms |= |sum|
+//   cnt = q+2                    the last pass's source (b when mx == 0)
+//   cnt = q+3                    s (ms takes the sums a cycle behind), the shift;
+//                                orv_clr: the core's ORV register forgets the
+//                                sums, so after RESADD it holds the OR of the
+//                                final x (no write on q+3 and q+4)
+//   pass 3: cnt = q+3 .. q+n+2   read the sum x[i] (or b[i] when mx == 0),
+//                                shift, write on cnt = q+5+i
+// Timing: done on T + q + n + 5 with the last write and E[er_dst]: latency
+// 4n + 6, or 3n + 7 with ORV (host/isa.c cw_instr_latency). The gap before
+// pass 3 keeps every read of x[i] after its pass-2 write (n = 1 included).
 //
 // src and dst must not overlap (the compiler's x and wide vectors never do).
 `default_nettype none
@@ -43,6 +52,9 @@ module cw_op_resadd #(
     parameter integer KVE_AW  = 19   // KV exponent index bits
 ) (
 `include "cw_op_ports.vh"
+,
+    input  wire [63:0]                 orv,    // OR of |v| the previous instruction wrote
+    output wire                        orv_clr // clears cw_core's ORV register (before pass 3)
 );
     initial begin
         if (ACT_AW < 1 || ACT_AW > 16) $error("cw_op_resadd: ACT_AW out of range");
@@ -50,8 +62,9 @@ module cw_op_resadd #(
 
     localparam [63:0] RES_MAX = 64'd1073741823;  // 2^30 - 1
 
-    // Fields: er_dst = w0[23:16] (x), er_src = w0[31:24] (b), dst = w1[15:0],
-    // src = w1[31:16], n = w2[15:0].
+    // Fields: flags = w0[15:8] (bit 3: ORV), er_dst = w0[23:16] (x),
+    // er_src = w0[31:24] (b), dst = w1[15:0], src = w1[31:16], n = w2[15:0].
+    wire        f_orv    = instr[11];
     wire [7:0]  f_er_dst = instr[23:16];
     wire [7:0]  f_er_src = instr[31:24];
     wire [15:0] f_dst    = instr[47:32];
@@ -60,7 +73,8 @@ module cw_op_resadd #(
 
     wire [18:0] n19  = {3'b000, f_n};
     wire [18:0] n2   = {n19[17:0], 1'b0};
-    wire [18:0] n3   = n2 + n19;
+    wire [18:0] p19  = f_orv ? 19'd1 : n19;     // pass 1's length
+    wire [18:0] n3   = n2 + p19;                // q
     wire [16:0] src17 = {1'b0, f_src};
     wire [16:0] dst17 = {1'b0, f_dst};
 
@@ -84,10 +98,10 @@ module cw_op_resadd #(
     reg  [31:0] wdata_q;
 
     // ---------------------------------------------------------------- reads
-    wire rd1 = busy_q && (cnt_q < n19);
-    wire rd2 = busy_q && (cnt_q > n19) && (cnt_q <= n3);
+    wire rd1 = busy_q && !f_orv && (cnt_q < p19);
+    wire rd2 = busy_q && (cnt_q > p19) && (cnt_q <= n3);
     wire rd3 = busy_q && (cnt_q > n3 + 19'd2) && (cnt_q <= n3 + n19 + 19'd2);
-    wire [18:0] j2 = cnt_q - n19 - 19'd1;        // pass 2: 2i (x) or 2i+1 (b)
+    wire [18:0] j2 = cnt_q - p19 - 19'd1;        // pass 2: 2i (x) or 2i+1 (b)
     wire [18:0] j3 = cnt_q - n3 - 19'd3;         // pass 3: i
     wire [16:0] ridx = rd1 ? cnt_q[16:0] : (rd2 ? j2[17:1] : j3[16:0]);
     wire        rkx  = rd2 ? ~j2[0] : (rd3 & ~selb_q);   // reads an x
@@ -168,7 +182,7 @@ module cw_op_resadd #(
             eb_q <= {{2{er_rdata_b[15]}}, er_rdata_b};
         end
         if (start) begin
-            mb_q <= 64'd0;
+            mb_q <= f_orv ? orv : 64'd0;
             mx_q <= 32'd0;
             ms_q <= 32'd0;
         end else begin
@@ -180,7 +194,7 @@ module cw_op_resadd #(
             p_q   <= ex_q - eb_q + 18'sd30;
             sbx_q <= clamp9(eb_q - ex_q);
         end
-        if (busy_q && cnt_q == n19 + 19'd1) begin
+        if (busy_q && cnt_q == p19 + 19'd1) begin
             e_q    <= e_sel;
             eb30_q <= eb30;
             sx_q   <= take_x ? 9'sd0 : clamp9(p_q - lb18);
@@ -198,6 +212,7 @@ module cw_op_resadd #(
         widx_q  <= didx_q;
     end
 
+    assign orv_clr    = busy_q && cnt_q == n3 + 19'd3;
     assign act_re     = rd1 | rd2 | rd3;
     assign act_raddr  = rbase[ACT_AW-1:0] + ridx[ACT_AW-1:0];
     assign act_we     = w_q;
@@ -240,7 +255,7 @@ module cw_op_resadd #(
 
     // Inputs this op does not read.
     wire unused = &{1'b0, pos, tok, xb_rdata, wgt_rdata, scl_rdata, cst_rdata,
-                    kc_rdata, vc_rdata, ke_rdata, ve_rdata, instr[15:0], instr[159:80],
+                    kc_rdata, vc_rdata, ke_rdata, ve_rdata, instr[10:0], instr[15:12], instr[159:80],
                     rbase[16:ACT_AW], ridx[16:ACT_AW], widx_q[16:ACT_AW], dst17[16:ACT_AW],
                     sat[63:32], j2[18], j3[18:16], efin_q[17:16], n2[18], babs[63]};
 endmodule

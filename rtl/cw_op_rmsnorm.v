@@ -6,6 +6,11 @@
 //
 // Three passes over x, one ACT read per cycle:
 //   1. b = bitlen(OR |x|): sh = b - 20 (squares of 20-bit values), sx = b - 15.
+//      With ORV (flags bit 3) the pass is one cycle: OR |x| is `orv[31:0]`
+//      (valid in the issue cycle only, so registered then), the OR of |v|
+//      over the ACT writes of the instruction before (the sequencer lets
+//      ORV issue only right after the instruction that wrote exactly x,
+//      error 11); its one read (x[0]) is not used.
 //   2. ss = sum round(x / 2^sh)^2, and t = round(x * g / 2^sx) (|t| <= 2^30)
 //      written to ACT[dst ..] as scratch, with max |t|.
 //   then v = ss (in the units of eps) + eps, y = rsqrt(v) (cw_fn_rsqrt).
@@ -15,14 +20,15 @@
 // dst is scratch from pass 2 on: it must equal src or not overlap
 // [src, src + n) (the compiler's plan keeps them apart).
 //
-// Timing (T = the issue cycle, c = cycle - T):
-//   c = 1 .. n         pass 1 reads; CST reads eps_exp, eps_mant, e_g at c = 1, 2, 3
-//   c = n+1 .. 2n      pass 2 reads (gains read 2 cycles behind, t written 4 cycles
-//                      after the data), ss complete at 2n+3 -> rsqrt start
-//   c = 2n+12          y valid (rsqrt: 9 cycles); max|t| * y; s at 2n+14
-//   c = 2n+12 .. 3n+11 pass 3 reads t; out and its shift two stages behind;
-//                      writes at 2n+15 .. 3n+14; done (and E[er_dst]) at 3n+14
-// latency = 3 n + 15 (host/isa.c cw_instr_latency, CW_OP_RMSNORM).
+// Timing (T = the issue cycle, c = cycle - T; p = n, or 1 with ORV; m = p + n):
+//   c = 1 .. p         pass 1 reads; CST reads eps_exp, eps_mant, e_g at c = 1, 2, 3
+//   c = p+1 .. m       pass 2 reads (gains read 2 cycles behind, t written 4 cycles
+//                      after the data), ss complete at m+3 -> rsqrt start
+//   c = m+12           y valid (rsqrt: 9 cycles); max|t| * y; s at m+14
+//   c = m+12 .. m+n+11 pass 3 reads t; out and its shift two stages behind;
+//                      writes at m+15 .. m+n+14; done (and E[er_dst]) at m+n+14
+// latency = 3 n + 15, or 2 n + 16 with ORV (host/isa.c cw_instr_latency,
+// CW_OP_RMSNORM).
 //
 // Multipliers: 22x22 (squares), 32x16 (x*g), 33x32 (t*y and max|t|*y), and
 // the 32x30 one inside cw_fn_rsqrt.
@@ -40,14 +46,18 @@ module cw_op_rmsnorm #(
     parameter integer KVE_AW  = 19   // KV exponent index bits
 ) (
 `include "cw_op_ports.vh"
+,
+    input  wire [63:0]                 orv     // OR of |v| the previous instruction wrote
 );
     initial begin
         if (ACT_AW < 1 || ACT_AW > 16) $error("cw_op_rmsnorm: ACT_AW out of range (1..16)");
         if (CST_AW < 2 || CST_AW > 24) $error("cw_op_rmsnorm: CST_AW out of range (2..24)");
     end
 
-    // Fields: er_dst = w0[23:16], er_src = w0[31:24], dst = w1[15:0],
-    // src = w1[31:16], n = w2[15:0], a24 = w3[23:0].
+    // Fields: flags = w0[15:8] (bit 3: ORV), er_dst = w0[23:16],
+    // er_src = w0[31:24], dst = w1[15:0], src = w1[31:16], n = w2[15:0],
+    // a24 = w3[23:0].
+    wire        f_orv = instr[11];
     wire [7:0]  f_erd = instr[23:16];
     wire [7:0]  f_ers = instr[31:24];
     wire [15:0] f_dst = instr[47:32];
@@ -59,11 +69,12 @@ module cw_op_rmsnorm #(
     reg         busy_q;
     reg  [17:0] cyc_q;                         // c = cycle - T while busy
     wire [17:0] n18    = {2'b00, f_n};
-    wire [17:0] c_rs   = {n18[16:0], 1'b0} + 18'd3;   // 2n+3: rsqrt start
-    wire [17:0] c_y    = {n18[16:0], 1'b0} + 18'd12;  // 2n+12: y valid, max|t|*y
-    wire [17:0] c_p3   = {n18[16:0], 1'b0} + 18'd11;  // 2n+11: pass 3 armed
-    wire [17:0] c_s4   = {n18[16:0], 1'b0} + 18'd13;  // 2n+13: s from max|t|*y
-    wire [17:0] c_done = {n18[16:0], 1'b0} + n18 + 18'd14;  // 3n+14
+    wire [17:0] m18    = (f_orv ? 18'd1 : n18) + n18;  // m = p + n
+    wire [17:0] c_rs   = m18 + 18'd3;          // m+3: rsqrt start
+    wire [17:0] c_y    = m18 + 18'd12;         // m+12: y valid, max|t|*y
+    wire [17:0] c_p3   = m18 + 18'd11;         // m+11: pass 3 armed
+    wire [17:0] c_s4   = m18 + 18'd13;         // m+13: s from max|t|*y
+    wire [17:0] c_done = m18 + n18 + 18'd14;   // m+n+14
     wire        at_rs   = busy_q && cyc_q == c_rs;
     wire        at_y    = busy_q && cyc_q == c_y;
     wire        at_s4   = busy_q && cyc_q == c_s4;
@@ -85,7 +96,7 @@ module cw_op_rmsnorm #(
     // Read stream: rpass 1 and 2 read x at src, 3 reads t at dst; j = element.
     reg  [1:0]  rpass_q;
     reg  [15:0] rj_q;
-    wire        r_last = rj_q == f_n - 16'd1;
+    wire        r_last = rj_q == f_n - 16'd1 || (rpass_q == 2'd1 && f_orv);
     always @(posedge clk) begin
         if (rst) begin
             rpass_q <= 2'd0;
@@ -130,7 +141,10 @@ module cw_op_rmsnorm #(
     end
 
     // ---------------------------------------------------------------- pass 1
-    wire [31:0] absx = x_in[31] ? 32'd0 - x_in : x_in;  // |x| <= 2^31
+    reg  [31:0] orv_q;                                       // `orv` at the issue
+    always @(posedge clk) if (start) orv_q <= orv[31:0];
+    wire [31:0] absx = f_orv ? orv_q                         // ORV: pass 1's one element
+                             : x_in[31] ? 32'd0 - x_in : x_in;  // |x| <= 2^31
     reg  [31:0] orx_q;
     wire [31:0] orx_d = (dj_q == 16'd0 ? 32'd0 : orx_q) | absx;
     wire [6:0]  bx;
@@ -362,7 +376,7 @@ module cw_op_rmsnorm #(
                     vc_rdata, ke_rdata, ve_rdata, instr, act_rdata[63:32], cst_rdata[31:16],
                     f_dst, f_src, f_a24, ra16, wa16, hdr_a, gain_a, xs_sq[43:41], xs_r[32:22], xs_l[52:22],
                     t_full[47:32], v_sum[63], out_q[63:62], eps_r9, k9[8:6], e_fin[33:16], y_valid,
-                    abst[31], dk[33:9], bxm15[6:5]};
+                    abst[31], dk[33:9], bxm15[6:5], orv[63:32]};
 endmodule
 
 `default_nettype wire

@@ -25,6 +25,9 @@
 //   7 bad run parameters    8 16-bit weights on an 8-bit target
 //   9 exponent registers out of range
 //  10 watchdog: an op module did not raise `done` within WATCHDOG_CYCLES
+//  11 ORV (flags bit 3 of NORM16, RESADD or RMSNORM) not right after the
+//     MATVEC, SILU, EMBED or RESADD that wrote exactly its source vector
+//     (the same start and length)
 //
 // Watchdog: a counter of the cycles since the instruction in flight issued.
 // An instruction that is still in flight after WATCHDOG_CYCLES cycles stops
@@ -238,17 +241,30 @@ module cw_sequencer #(
     wire dst_ok = a_dst_ok_q, src_ok = a_src_ok_q, aux_ok = a_aux_ok_q, srcc_ok = a_srcc_ok_q;
     wire hdst_ok = a_hdst_ok_q, hsrc_ok = a_hsrc_ok_q, wgt_ok = a_wgt_ok_q, scl_ok = a_scl_ok_q;
     wire cst_ok = a_cst_ok_q, er_ok = a_er_ok_q, heads_ok_b = a_heads_ok_q;
+    // ORV: NORM16, RESADD and RMSNORM take the OR of |v| that cw_core kept
+    // over the ACT writes of the instruction before (cur_q while word_q is
+    // checked; cleared at a run's start) instead of a pass over their
+    // source, which is only that OR when the instruction before wrote
+    // exactly the source, n final values from its dst: MATVEC, SILU and
+    // EMBED write each value once, RESADD clears the OR before its last pass
+    wire [7:0] p_op   = cur_q[7:0];
+    wire       orv_ok = (p_op == OP_MATVEC || p_op == OP_SILU || p_op == OP_EMBED ||
+                         p_op == OP_RESADD) && cur_q[47:32] == word_q[63:48] && cur_q[79:64] == b_n;
 
     reg [7:0] chk;
     always @* begin
         chk = 8'd0;
         case (b_op)
             OP_NOP, OP_END: chk = 8'd0;
-            OP_EMBED, OP_NORM16, OP_RESADD:
+            OP_EMBED:
                 if (b_n == 16'd0 || !dst_ok || !src_ok) chk = 8'd2;
+            OP_NORM16, OP_RESADD:
+                if (b_n == 16'd0 || !dst_ok || !src_ok) chk = 8'd2;
+                else if (b_flags[3] && !orv_ok) chk = 8'd11;
             OP_RMSNORM:
                 if (b_n == 16'd0 || !dst_ok || !src_ok) chk = 8'd2;
                 else if (!cst_ok) chk = 8'd5;
+                else if (b_flags[3] && !orv_ok) chk = 8'd11;
             OP_SILU:
                 if (b_n == 16'd0 || !dst_ok || !src_ok || !aux_ok) chk = 8'd2;
             OP_MATVEC:
@@ -378,6 +394,7 @@ module cw_sequencer #(
                     steps_q    <= run_steps;
                     n_prompt_q <= run_n_prompt;
                     next_set_q <= 1'b0;
+                    cur_q      <= 160'd0;   // no instruction before the first (ORV)
                     if (run_ok) begin
                         state_q <= S_BOOT;
                     end else begin
@@ -502,6 +519,7 @@ module cw_sequencer #(
     reg [63:0] a_lat, a_n, a_hs, a_nb, a_nc, a_per, a_c, a_pc, a_d;
     wire [15:0] a_fn = instr[79:64], a_faux = instr[95:80];
     wire        a_rope = instr[8];
+    wire        a_orv  = instr[11];
     always @* begin
         a_n   = {48'd0, a_fn};
         a_hs  = {48'd0, a_faux};
@@ -515,15 +533,15 @@ module cw_sequencer #(
                                                          : 64'd2 * a_hs + a_c + 64'd7;
         case (i_op)
             OP_EMBED:   a_lat = (a_n + A_K - 64'd1) / A_K + a_n + 64'd4;
-            OP_RMSNORM: a_lat = 64'd3 * a_n + 64'd15;
+            OP_RMSNORM: a_lat = a_orv ? 64'd2 * a_n + 64'd16 : 64'd3 * a_n + 64'd15;
             OP_MATVEC:  a_lat = (a_nb - 64'd1) * a_per + a_nc + (a_n - (a_nb - 64'd1) * A_L) +
                                 A_LOGK + 64'd5;
-            OP_NORM16:  a_lat = 64'd2 * a_n + 64'd4;
+            OP_NORM16:  a_lat = a_orv ? a_n + 64'd4 : 64'd2 * a_n + 64'd4;
             OP_HEADS:   a_lat = a_rope ? (a_n + 64'd2) * a_hs + 64'd8
                                            : (a_n + 64'd1) * a_hs + 64'd4;
             OP_ATTN:    a_lat = (a_n - 64'd1) * a_d + 64'd2 * a_pc + (a_n + 64'd2) * a_hs +
                                 64'd26;
-            OP_RESADD:  a_lat = 64'd4 * a_n + 64'd6;
+            OP_RESADD:  a_lat = a_orv ? 64'd3 * a_n + 64'd7 : 64'd4 * a_n + 64'd6;
             OP_SILU:    a_lat = a_n + 64'd6;
             OP_ARGMAX:  a_lat = a_n + 64'd3;
             default:    a_lat = 64'd1;

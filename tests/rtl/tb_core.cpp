@@ -6,7 +6,7 @@
  * run with the cycle stamps the ISA gives, prompts are forced, BOS ends a
  * run, cancel stops one, and every illegal instruction or bad run puts the
  * core in its error state (with the code and the instruction) from which
- * the next run starts cleanly; an op that never finishes (op_done forced
+ * the next run starts cleanly (ORV out of place included); an op that never finishes (op_done forced
  * low) is stopped by the watchdog at its automatic bound with error 10,
  * and the core recovers. The datapath ops have their own block tests;
  * the whole model runs in tests/unit/test_sim.c.
@@ -108,6 +108,71 @@ int main(int argc, char **argv)
         b.check(b.m->err && b.m->err_code == k.code && b.m->err_pc == 2,
                 "%s: err %d code %d pc %d, want code %d pc 2", k.what, b.m->err, b.m->err_code,
                 b.m->err_pc, k.code);
+    }
+    /* ORV (NORM16, RESADD, RMSNORM): legal only right after the MATVEC,
+     * SILU, EMBED or RESADD that wrote exactly the source vector (error 11
+     * otherwise); the legal ones run with the cycles the ISA gives (ORV's
+     * shorter latency). */
+    {
+        cw_instr mv = ins(CW_OP_MATVEC);
+        mv.n = 8, mv.aux = 8, mv.dst = 64;
+        cw_instr sl = ins(CW_OP_SILU);
+        sl.n = 8, sl.dst = 64, sl.aux = 16;
+        cw_instr rn = ins(CW_OP_RMSNORM);
+        rn.n = 8, rn.dst = 64;
+        cw_instr em = ins(CW_OP_EMBED);
+        em.n = 8, em.dst = 64;
+        cw_instr rs = ins(CW_OP_RESADD);
+        rs.n = 8, rs.dst = 64, rs.src = 256;
+        cw_instr rno = rn;
+        rno.src = 64, rno.dst = 128, rno.flags = CW_F_ORV;
+        cw_instr nm = ins(CW_OP_NORM16);
+        nm.n = 8, nm.src = 64, nm.dst = 128, nm.flags = CW_F_ORV;
+        cw_instr ra = ins(CW_OP_RESADD);
+        ra.n = 8, ra.src = 64, ra.dst = 128, ra.flags = CW_F_ORV;
+        cw_instr mv2 = mv, sl4 = sl;
+        mv2.dst = 72;
+        sl4.n = 4;
+        struct OrvCase {
+            const char *what;
+            cw_instr before, in;
+            int code;
+        };
+        const OrvCase oc[] = {
+            { "NORM16 ORV after its MATVEC", mv, nm, 0 },
+            { "RESADD ORV after its SILU", sl, ra, 0 },
+            { "RMSNORM ORV after its EMBED", em, rno, 0 },
+            { "RMSNORM ORV after its RESADD", rs, rno, 0 },
+            { "NORM16 ORV after its RESADD", rs, nm, 0 },
+            { "RMSNORM ORV after RMSNORM", rn, rno, 11 },
+            { "NORM16 ORV after a NOP", ins(CW_OP_NOP), nm, 11 },
+            { "NORM16 ORV after RMSNORM", rn, nm, 11 },
+            { "NORM16 ORV after a MATVEC of another vector", mv2, nm, 11 },
+            { "RESADD ORV after a SILU of another length", sl4, ra, 11 },
+        };
+        for (const OrvCase &k : oc) {
+            const std::vector<cw_instr> p = { ins(CW_OP_NOP), k.before, k.in, am, ins(CW_OP_END) };
+            c.program(p);
+            toks = c.run(1, 3);
+            if (k.code == 0) {
+                b.check(!b.m->err && toks.size() == 3, "%s: err %d code %d, %zu tokens", k.what,
+                        b.m->err, b.m->err_code, toks.size());
+                for (size_t i = 0; i < toks.size(); i++)
+                    b.check(toks[i].cycle == per_pos(p) * (i + 1), "%s: position %d stamped %llu, "
+                            "ISA says %llu", k.what, toks[i].pos, (unsigned long long)toks[i].cycle,
+                            (unsigned long long)(per_pos(p) * (i + 1)));
+            } else {
+                b.check(toks.empty() && b.m->err && b.m->err_code == k.code && b.m->err_pc == 2,
+                        "%s: err %d code %d pc %d, want code %d pc 2", k.what, b.m->err,
+                        b.m->err_code, b.m->err_pc, k.code);
+            }
+        }
+        /* first in the program: at a run's start, and after END at the next position */
+        c.program({ nm, am, ins(CW_OP_END) });
+        toks = c.run(1, 3);
+        b.check(toks.empty() && b.m->err && b.m->err_code == 11 && b.m->err_pc == 0,
+                "ORV first: err %d code %d pc %d, want code 11 pc 0", b.m->err, b.m->err_code,
+                b.m->err_pc);
     }
     /* END without ARGMAX */
     c.program({ ins(CW_OP_END) });

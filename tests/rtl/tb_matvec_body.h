@@ -258,7 +258,7 @@ int main(int argc, char **argv)
         in.aux = (uint16_t)c.cols;
         in.a24 = a24;
         in.b24 = b24;
-        b.check(cw_instr_check(&in, trial, &t) == CW_OK, "trial %d: instruction refused", trial);
+        b.check(cw_instr_check(&in, NULL, trial, &t) == CW_OK, "trial %d: instruction refused", trial);
         const int16_t er_want = (int16_t)(er[in.er_src] + in.imm);
         unsigned char enc[CW_INSTR_BYTES];
         cw_instr_encode(&in, enc);

@@ -4,9 +4,10 @@
  * tb_norm16.cpp - cw_op_norm16 against cw_hls_norm16 as host/ref_core.c
  * exec() calls it (NORM16), on random wide vectors with extremes (all
  * zero, tiny values shifted left, full-scale 62-bit values, rounding carries
- * that saturate, negative extremes), n from 1 to 4096, in place and not;
- * ACT and the exponent registers compared whole, done checked against
- * cw_instr_latency().
+ * that saturate, negative extremes), n from 1 to 4096, in place and not,
+ * with and without ORV (the OR of |src| on the `orv` port instead of a
+ * pass over src; a random `orv` without it); ACT and the exponent
+ * registers compared whole, done checked against cw_instr_latency().
  */
 #include "Vcw_op_norm16.h"
 #include "tb_ophelp.h"
@@ -25,6 +26,10 @@ int main(int argc, char **argv)
     for (int i = 0; i < 256; i++)
         h.er[i] = (int16_t)b.rng.range(-3000, 3000);
     std::vector<int16_t> out(ACT);
+    h.each_cycle = [&]() {
+        if (!h.m->start) /* `orv` holds only in the issue cycle, as in cw_core */
+            h.m->orv = b.rng.next();
+    };
     for (int trial = 0; trial < 400; trial++) {
         int n = trial < 24 ? trial + 1
                 : trial % 10 == 0 ? (int)b.rng.range(2048, 4096)
@@ -59,6 +64,8 @@ int main(int argc, char **argv)
         in.er_dst = (uint8_t)b.rng.range(0, 255);
         in.er_src = (uint8_t)(trial % 5 == 0 ? in.er_dst : b.rng.range(0, 255));
         in.imm = (int8_t)(trial % 3 == 0 ? b.rng.range(-128, 127) : 0);
+        in.flags = trial % 4 == 1 ? CW_F_ORV : 0;
+        h.m->orv = tb::orv_of(b.rng, in, (const int64_t *)&h.act[(size_t)src], n);
         /* expected: exec() of host/ref_core.c */
         std::vector<uint64_t> want = h.act;
         int16_t want_er[256];

@@ -11,6 +11,7 @@
 #define CW_TB_OPHELP_H
 
 #include <cstring>
+#include <functional>
 #include <vector>
 
 #include "tb_common.h"
@@ -55,6 +56,8 @@ template <class M> struct OpHarness {
     std::vector<uint32_t> scl;  /* entries: mult[15:0] shift[23:16] */
     int16_t er[256];
     long act_reads = 0, act_writes = 0;
+    /* called on every cycle of run(), after the module's outputs settle */
+    std::function<void()> each_cycle;
 
     OpHarness(Bench<M> &bench, int lanes_, int k_, int wbits_, int act_depth_, int wgt_lines,
               int scl_entries)
@@ -107,6 +110,8 @@ template <class M> struct OpHarness {
                 b.check(false, "ACT read and write of address %u in one cycle", ara);
             if (c == 0 && (are || awe || xre || wre || sre || ewe))
                 b.check(false, "memory access in the issue cycle");
+            if (each_cycle)
+                each_cycle();
             b.tick();
             m->start = 0;
             if (are) {
@@ -157,6 +162,20 @@ inline int64_t rand_bits(Rng &r, int maxbits)
     int bits = (int)r.range(0, maxbits);
     int64_t v = bits ? (int64_t)(r.next() & ((bits >= 64 ? ~0ull : (1ull << bits) - 1))) : 0;
     return (r.next() & 1) ? -v : v;
+}
+
+/* What cw_core hands NORM16, RESADD and RMSNORM on their `orv` port: the
+ * OR of |v| over the previous instruction's ACT writes, here the n values
+ * of the source (as the instruction that wrote them leaves them); for an
+ * instruction without ORV a random value, which the module must ignore. */
+inline uint64_t orv_of(Rng &r, const cw_instr &in, const int64_t *src, int n)
+{
+    if (!(in.flags & CW_F_ORV))
+        return r.next();
+    uint64_t m = 0;
+    for (int i = 0; i < n; i++)
+        m |= src[i] < 0 ? 0 - (uint64_t)src[i] : (uint64_t)src[i];
+    return m;
 }
 
 } // namespace tb

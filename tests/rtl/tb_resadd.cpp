@@ -5,9 +5,12 @@
  * host/ref_core.c exec() calls it (RESADD): normalized and arbitrary int32
  * residuals (all zero, full scale, INT32_MIN), wide branches up to 62 bits
  * (all zero, tiny, cancelling the residual), exponents equal, close and far
- * apart in both directions (one operand vanishes), n from 1 to 4096; ACT and
- * the exponent registers compared whole, done checked against
- * cw_instr_latency().
+ * apart in both directions (one operand vanishes), n from 1 to 4096, with
+ * and without ORV (the OR of |b| on the `orv` port instead of a pass over
+ * b; a random `orv` without it); ACT and the exponent registers compared
+ * whole, done checked against cw_instr_latency(). The core's ORV register,
+ * modeled from the module's ACT writes and `orv_clr`, must end as the OR of
+ * |x| over the new residual (what a following RMSNORM with ORV takes).
  */
 #include "Vcw_op_resadd.h"
 #include "tb_ophelp.h"
@@ -20,6 +23,21 @@ int main(int argc, char **argv)
     cw_target_get("sim", &t);
     const int ACT = 1 << 14;
     tb::OpHarness<Vcw_op_resadd> h(b, t.lanes, t.k, t.wbits, ACT, 1, 1);
+    /* cw_core's ORV register over this instruction: cleared at the issue and
+     * by orv_clr, ORed with |v| of every ACT write */
+    uint64_t orv_reg = 0;
+    int clears = 0;
+    h.each_cycle = [&]() {
+        if (!h.m->start) /* `orv` holds only in the issue cycle, as in cw_core */
+            h.m->orv = b.rng.next();
+        if (h.m->orv_clr) {
+            orv_reg = 0;
+            clears++;
+        } else if (h.m->act_we) {
+            int64_t v = (int64_t)h.m->act_wdata;
+            orv_reg |= v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+        }
+    };
     for (int i = 0; i < ACT; i++)
         h.act[(size_t)i] = (uint64_t)b.rng.next();
     for (int i = 0; i < 256; i++)
@@ -76,6 +94,10 @@ int main(int argc, char **argv)
         }
         if (bk == 5 && in.er_dst != in.er_src)
             h.er[in.er_src] = h.er[in.er_dst];
+        in.flags = trial % 4 == 1 ? CW_F_ORV : 0;
+        cw_instr in_orv = in;
+        in_orv.flags = CW_F_ORV; /* for orv_of() on the result */
+        h.m->orv = tb::orv_of(b.rng, in, (const int64_t *)&h.act[(size_t)src], n);
         /* expected: exec() of host/ref_core.c */
         std::vector<uint64_t> want = h.act;
         int16_t want_er[256];
@@ -87,7 +109,13 @@ int main(int argc, char **argv)
         for (int j = 0; j < n; j++)
             want[(size_t)(dst + j)] = (uint64_t)(int64_t)x[(size_t)j];
         uint64_t lat = cw_instr_latency(&in, 0, &t);
+        orv_reg = 0;
+        clears = 0;
         long d = h.run(in, 0, 0, lat);
+        const uint64_t or_x = tb::orv_of(b.rng, in_orv, (const int64_t *)&h.act[(size_t)dst], n);
+        b.check(clears == 1 && orv_reg == or_x,
+                "trial %d n=%d: %d orv_clr pulses; ORV register %llx after RESADD, OR of |x| %llx",
+                trial, n, clears, (unsigned long long)orv_reg, (unsigned long long)or_x);
         b.check(d == (long)lat - 1, "n=%d: done %ld cycles after issue, ISA says %llu", n, d,
                 (unsigned long long)(lat - 1));
         int bad = 0;

@@ -6,12 +6,13 @@
  * vectors: realistic ones (max |x| in [2^29, 2^30)), all-zero and tiny ones
  * (eps dominates), full-range int32 extremes, gains of both signs (zero and
  * -32768 included), n from 1 to 4096, random exponents and eps; dst apart
- * from src or equal to it. Every ACT word of dst and E[er_dst] are compared,
+ * from src or equal to it; with and without ORV (the OR of |x| on the `orv`
+ * port and a one-cycle first pass; a random `orv` without it). Every ACT word of dst and E[er_dst] are compared,
  * writes outside dst and reads of a word in the cycle it is written are
  * errors, and done must come on the cycle cw_instr_latency() gives.
  */
 #include "Vcw_op_rmsnorm.h"
-#include "tb_common.h"
+#include "tb_ophelp.h"
 
 extern "C" {
 #include "cw_fixed.h"
@@ -121,6 +122,8 @@ int main(int argc, char **argv)
         in.er_dst = (uint8_t)er_dst;
         in.er_src = (uint8_t)er_src;
         in.a24 = (uint32_t)a24;
+        in.flags = trial % 4 == 1 ? CW_F_ORV : 0;
+        m->orv = tb::orv_of(b.rng, in, &act[(size_t)src], n);
         unsigned char enc[CW_INSTR_BYTES];
         cw_instr_encode(&in, enc);
         for (int w = 0; w < 5; w++)
@@ -147,6 +150,7 @@ int main(int argc, char **argv)
                 hazard = true;
             b.tick();
             m->start = 0;
+            m->orv = b.rng.next(); /* `orv` holds only in the issue cycle, as in cw_core */
             if (re)
                 m->act_rdata = (uint64_t)act[ra];
             if (cre)

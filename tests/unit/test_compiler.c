@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "clockwork.h"
+#include "isa.h"
 #include "testutil.h"
 
 typedef struct run {
@@ -215,17 +216,24 @@ static uint32_t rd32(const unsigned char *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static void test_corrupt_artifacts(void **st)
+/* The bytes of stories260K compiled for `sim` with 8-bit weights, saved
+ * as scratch file `name`. */
+static unsigned char *stories_bytes(const char *name, size_t *n)
 {
-    (void)st;
     cw_model *m = stories();
     cw_artifact *a = compile(m, "sim", 8);
-    const char *p = tu_scratch_path("good.cwm");
+    const char *p = tu_scratch_path(name);
     assert_int_equal(cw_artifact_save(a, p), CW_OK);
     cw_artifact_close(a);
     cw_model_close(m);
+    return tu_read_file(p, n);
+}
+
+static void test_corrupt_artifacts(void **st)
+{
+    (void)st;
     size_t n;
-    unsigned char *g = tu_read_file(p, &n);
+    unsigned char *g = stories_bytes("good.cwm", &n);
     unsigned char *b = malloc(n);
     assert_int_equal(open_bytes(g, n), CW_OK);
 
@@ -269,18 +277,69 @@ static void test_corrupt_artifacts(void **st)
     assert_int_equal(cw_artifact_open("/nonexistent.cwm", &x), CW_ERR_IO);
 }
 
+/* Rewrites the checksums of an artifact's bytes after an edit: the
+ * section's (table entry + 24), the table's (header 40), the header's (60). */
+static void rechecksum(unsigned char *g, unsigned char *entry)
+{
+    extern uint32_t cw_link_crc32c(const void *, size_t);
+    uint32_t nsec = rd32(g + 24);
+    uint32_t c = cw_link_crc32c(g + rd32(entry + 8), rd32(entry + 16));
+    for (int i = 0; i < 4; i++)
+        entry[24 + i] = (unsigned char)(c >> (8 * i));
+    c = cw_link_crc32c(g + 64, (size_t)nsec * 32);
+    for (int i = 0; i < 4; i++)
+        g[40 + i] = (unsigned char)(c >> (8 * i));
+    c = cw_link_crc32c(g, 60);
+    for (int i = 0; i < 4; i++)
+        g[60 + i] = (unsigned char)(c >> (8 * i));
+}
+
+/* ORV: the compiler flags every NORM16, RESADD and RMSNORM that follows the
+ * instruction writing its source (on stories260K all of them: 3 NORM16, 2
+ * RESADD and 2 RMSNORM a layer, and the final RMSNORM), and the loader
+ * refuses an artifact whose ORV instruction does not follow its producer,
+ * with checksums intact. */
+static void test_orv(void **st)
+{
+    (void)st;
+    size_t n;
+    unsigned char *g = stories_bytes("orv.cwm", &n);
+    unsigned char *entry = NULL;
+    for (uint32_t s = 0; s < rd32(g + 24); s++)
+        if (rd32(g + 64 + 32 * s) == 2) /* PROG */
+            entry = g + 64 + 32 * s;
+    assert_non_null(entry);
+    unsigned char *prog = g + rd32(entry + 8);
+    int count = (int)(rd32(entry + 16) / CW_INSTR_BYTES), flagged = 0, first = -1;
+    for (int i = 0; i < count; i++) {
+        cw_instr in;
+        cw_instr_decode(prog + (size_t)i * CW_INSTR_BYTES, &in);
+        if (in.op == CW_OP_NORM16 || in.op == CW_OP_RESADD || in.op == CW_OP_RMSNORM) {
+            assert_true(in.flags & CW_F_ORV);
+            flagged++;
+            if (first < 0)
+                first = i;
+        }
+    }
+    assert_int_equal(flagged, 5 * (3 + 2 + 2) + 1);
+    assert_int_equal(open_bytes(g, n), CW_OK);
+    /* the first of them one element shorter than what its producer wrote */
+    cw_instr in;
+    cw_instr_decode(prog + (size_t)first * CW_INSTR_BYTES, &in);
+    in.n--;
+    cw_instr_encode(&in, prog + (size_t)first * CW_INSTR_BYTES);
+    rechecksum(g, entry);
+    assert_int_equal(open_bytes(g, n), CW_ERR_FORMAT);
+    assert_non_null(strstr(cw_last_error(), "ORV needs the instruction that wrote src"));
+    free(g);
+}
+
 /* A newer version, with every checksum correct, is refused by version. */
 static void test_wrong_version(void **st)
 {
     (void)st;
-    cw_model *m = stories();
-    cw_artifact *a = compile(m, "sim", 8);
-    const char *p = tu_scratch_path("v.cwm");
-    assert_int_equal(cw_artifact_save(a, p), CW_OK);
-    cw_artifact_close(a);
-    cw_model_close(m);
     size_t n;
-    unsigned char *g = tu_read_file(p, &n);
+    unsigned char *g = stories_bytes("v.cwm", &n);
     g[8] = 2; /* version 2 */
     /* recompute the header CRC with the library's own routine by loading
      * through a patched copy: the CRC-32C of bytes 0..59 */
@@ -403,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_artifact_roundtrip), cmocka_unit_test(test_corrupt_artifacts),
         cmocka_unit_test(test_wrong_version),    cmocka_unit_test(test_wrong_target),
         cmocka_unit_test(test_does_not_fit),     cmocka_unit_test(test_targets),
+        cmocka_unit_test(test_orv),
     };
     return cmocka_run_group_tests_name("compiler", tests, NULL, NULL);
 }
