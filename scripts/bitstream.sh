@@ -17,7 +17,8 @@
 # command) replace those in bitstreams/BOARD/, through a temporary file and
 # a rename. Fails, keeping the committed files, when a step fails, the design
 # does not fit, or timing is not met. SEED sets nextpnr's placer seed
-# (default 1).
+# (default: board.conf's `seed`, the one the committed bitstream was built
+# with, so that the documented command rebuilds it; else 1).
 set -eu
 board=${1:?usage: bitstream.sh BOARD BUILD}
 build=${2:?usage: bitstream.sh BOARD BUILD}
@@ -66,7 +67,7 @@ clock=$("$build/clockwork" target "$target" | awk '$1 == "clock_mhz" { print $2 
 top_params=$params
 if grep -q "CLK_MHZ" "$dir/$top.v"; then top_params="$params -GCLK_MHZ=$clock"; fi
 files="$(ls rtl/*.v | tr '\n' ' ') $(ls "$dir"/*.v | tr '\n' ' ')"
-seed=${SEED:-1}
+seed=${SEED:-${seed:-1}}
 
 echo "bitstream: $board ($target at $clock MHz): $yosys, $nextpnr, $pack; logs in $out"
 t0=$(date +%s)

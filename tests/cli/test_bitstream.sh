@@ -10,6 +10,7 @@
 #  - timing not met, or a design that does not fit, fails with one clear
 #    line and leaves the committed bitstream and report as they were, with
 #    no temporary file behind.
+#  - nextpnr runs with board.conf's seed (the committed bitstream's), or SEED.
 # Prints "N passed, N failed".
 set -u
 cw=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -45,7 +46,7 @@ cat >"$tmp/bin/nextpnr" <<'EOF'
 [ "$1" = --version ] && { echo "nextpnr (stand-in)"; exit 0; }
 while [ $# -gt 0 ]; do
   case $1 in --report) rep=$2; shift ;; --log) log=$2; shift ;; --textcfg|--asc) cfg=$2; shift ;;
-             --freq) freq=$2; shift ;; esac; shift
+             --freq) freq=$2; shift ;; --seed) echo "$2" >"$FAKE_DIR/seed"; shift ;; esac; shift
 done
 if [ "${FAKE_FULL:-0}" = 1 ]; then
   printf 'Info: Device utilisation:\nInfo: \t          TRELLIS_IO:      19/    365     5%%\n' >"$log"
@@ -95,10 +96,18 @@ for b in ulx3s-85f icebreaker; do
       || bad "$b: report.md has no tokens/s line: $(grep stories "$rep")"
   fi
 
+  # nextpnr's seed: board.conf's (the committed bitstream's), else 1; SEED overrides
+  conf_seed=$(. "bitstreams/$b/board.conf"; echo "${seed:-1}")
+  [ "$(cat "$tmp/seed")" = "$conf_seed" ] && grep -qF "nextpnr seed $conf_seed)" "$rep" && ok \
+    || bad "$b: nextpnr ran with seed $(cat "$tmp/seed"), board.conf says $conf_seed"
+
   # --- the same sources: the netlist is reused; a changed table is not
   out=$(run "$b" FAKE_MARK=2); rc=$?
   [ $rc -eq 0 ] && echo "$out" | grep -q "synthesis reused" && [ "$(synths)" -eq 1 ] && ok \
     || bad "$b: a rebuild of the same sources synthesized again: $out"
+  out=$(run "$b" SEED=7); rc=$?
+  [ $rc -eq 0 ] && [ "$(cat "$tmp/seed")" = 7 ] && grep -qF "nextpnr seed 7)" "$rep" && ok \
+    || bad "$b: SEED=7 ran nextpnr with seed $(cat "$tmp/seed"): $out"
   for f in rtl/tables/$(ls rtl/tables | head -n 1) rtl/cw_op_ports.vh; do
     cp "$tree/$f" "$tmp/saved"; echo "" >>"$tree/$f"
     before=$(synths)
