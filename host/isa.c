@@ -210,10 +210,16 @@ int cw_orv_ok(const cw_instr *in, const cw_instr *prev)
 {
     if (in->op != CW_OP_NORM16 && in->op != CW_OP_RESADD && in->op != CW_OP_RMSNORM)
         return 0;
-    return prev &&
-           (prev->op == CW_OP_MATVEC || prev->op == CW_OP_SILU || prev->op == CW_OP_EMBED ||
-            prev->op == CW_OP_RESADD) &&
-           prev->dst == in->src && prev->n == in->n;
+    if (!prev || prev->dst != in->src || prev->n != in->n)
+        return 0;
+    /* RMSNORM reads int32 and takes the OR's low 32 bits: only producers of
+     * int32 values (the residual), not MATVEC's or SILU's wide ones. The
+     * sequencer's error 11 does not make this distinction; this check is the
+     * narrower rule, applied by the loader and the ref device. */
+    if (in->op == CW_OP_RMSNORM)
+        return prev->op == CW_OP_EMBED || prev->op == CW_OP_RESADD;
+    return prev->op == CW_OP_MATVEC || prev->op == CW_OP_SILU || prev->op == CW_OP_EMBED ||
+           prev->op == CW_OP_RESADD;
 }
 
 int cw_instr_check(const cw_instr *in, const cw_instr *prev, int index,

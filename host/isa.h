@@ -58,7 +58,8 @@ void cw_instr_decode(const unsigned char in[CW_INSTR_BYTES], cw_instr *out);
 
 /* Whether `in` may carry CW_F_ORV after `prev` (NULL: first of a position):
  * `in` is NORM16, RESADD or RMSNORM and `prev` is the MATVEC, SILU, EMBED or
- * RESADD whose dst and n are in's src and n (rtl/cw_sequencer.v, error 11). */
+ * RESADD (for RMSNORM: EMBED or RESADD) whose dst and n are in's src and n
+ * (rtl/cw_sequencer.v, error 11, without the RMSNORM restriction). */
 int cw_orv_ok(const cw_instr *in, const cw_instr *prev);
 
 /* Checks an instruction's fields against the target's memories and limits,

@@ -6,13 +6,17 @@
  * run with the cycle stamps the ISA gives, prompts are forced, BOS ends a
  * run, cancel stops one, and every illegal instruction or bad run puts the
  * core in its error state (with the code and the instruction) from which
- * the next run starts cleanly (ORV out of place included); an op that never finishes (op_done forced
+ * the next run starts cleanly (ORV out of place included; where it is in
+ * place, the core's ORV register at the issue is the OR of |src| as the
+ * core's own ACT writes left it, also after a RESADD that renormalized its
+ * sums); an op that never finishes (op_done forced
  * low) is stopped by the watchdog at its automatic bound with error 10,
  * and the core recovers. The datapath ops have their own block tests;
  * the whole model runs in tests/unit/test_sim.c.
  */
 #include "tb_core_drive.h"
 
+#include <map>
 #include <vector>
 
 using namespace tb;
@@ -150,6 +154,42 @@ int main(int argc, char **argv)
             { "NORM16 ORV after a MATVEC of another vector", mv2, nm, 11 },
             { "RESADD ORV after a SILU of another length", sl4, ra, 11 },
         };
+        /* The core's ORV register at each ORV instruction's issue must be the
+         * OR of |v| over its source as ACT holds it then: ACT modeled from the
+         * core's own ACT writes (the producer writes all n values of the
+         * source, so none of them is left at its random initial state). */
+        std::map<uint32_t, uint64_t> act;
+        int orv_issues = 0;
+        auto *root = b.m->rootp;
+        c.each_cycle = [&]() {
+            if (root->cw_core__DOT__op_start) {
+                cw_instr in;
+                unsigned char w[CW_INSTR_BYTES];
+                for (int j = 0; j < 5; j++)
+                    for (int k = 0; k < 4; k++)
+                        w[4 * j + k] = (unsigned char)(root->cw_core__DOT__op_instr[j] >> (8 * k));
+                cw_instr_decode(w, &in);
+                if ((in.op == CW_OP_NORM16 || in.op == CW_OP_RESADD || in.op == CW_OP_RMSNORM) &&
+                    (in.flags & CW_F_ORV)) {
+                    uint64_t want = 0;
+                    bool all = true;
+                    for (uint32_t i = 0; i < in.n; i++) {
+                        auto it = act.find(in.src + i);
+                        all = all && it != act.end();
+                        if (it != act.end())
+                            want |= (int64_t)it->second < 0 ? 0 - it->second : it->second;
+                    }
+                    b.check(all && root->cw_core__DOT__orv_q == want,
+                            "%s at cycle %llu: ORV register %llx, OR of |src| %llx%s",
+                            cw_op_name(in.op), (unsigned long long)b.m->cycle,
+                            (unsigned long long)root->cw_core__DOT__orv_q,
+                            (unsigned long long)want, all ? "" : " (a source value never written)");
+                    orv_issues++;
+                }
+            }
+            if (root->cw_core__DOT__act_we)
+                act[root->cw_core__DOT__act_waddr] = root->cw_core__DOT__act_wdata;
+        };
         for (const OrvCase &k : oc) {
             const std::vector<cw_instr> p = { ins(CW_OP_NOP), k.before, k.in, am, ins(CW_OP_END) };
             c.program(p);
@@ -167,7 +207,29 @@ int main(int argc, char **argv)
                         b.m->err_code, b.m->err_pc, k.code);
             }
         }
-        /* first in the program: at a run's start, and after END at the next position */
+        /* RESADD's sums before its renormalization must not stay in the
+         * register: two EMBEDs of the same row give x and b with equal
+         * values and exponents, so the sum has 31 bits and the last pass
+         * shifts it back to 30, and the RMSNORM after it sees the OR of the
+         * shifted values only (the sums' OR would have bit 30 set). */
+        {
+            cw_instr ex = ins(CW_OP_EMBED), eb = ins(CW_OP_EMBED);
+            ex.n = 8, ex.dst = 64, ex.er_dst = 0;
+            eb.n = 8, eb.dst = 256, eb.er_dst = 1;
+            cw_instr add = ins(CW_OP_RESADD);
+            add.n = 8, add.dst = 64, add.er_dst = 0, add.src = 256, add.er_src = 1;
+            add.flags = CW_F_ORV;
+            cw_instr norm = ins(CW_OP_RMSNORM);
+            norm.n = 8, norm.src = 64, norm.dst = 128, norm.flags = CW_F_ORV;
+            const std::vector<cw_instr> p = { ins(CW_OP_NOP), ex, eb, add, norm, am, ins(CW_OP_END) };
+            c.program(p);
+            toks = c.run(1, 3);
+            b.check(!b.m->err && toks.size() == 3, "EMBED, EMBED, RESADD, RMSNORM: err %d code %d, "
+                    "%zu tokens", b.m->err, b.m->err_code, toks.size());
+        }
+        b.check(orv_issues == 5 * 3 + 2 * 3, "%d ORV instructions issued, want 21", orv_issues);
+        c.each_cycle = nullptr;
+        /* first in the program: refused at the run's start (after END it would be too) */
         c.program({ nm, am, ins(CW_OP_END) });
         toks = c.run(1, 3);
         b.check(toks.empty() && b.m->err && b.m->err_code == 11 && b.m->err_pc == 0,

@@ -13,6 +13,7 @@
 #include "tb_common.h"
 #include "tb_prog.h"
 
+#include <functional>
 #include <vector>
 
 namespace tb {
@@ -20,6 +21,8 @@ namespace tb {
 struct Core {
     Bench<Vcw_core> &b;
     Vcw_core *m;
+    /* called on every cycle of run(), inputs and outputs settled, before its edge */
+    std::function<void()> each_cycle;
     explicit Core(Bench<Vcw_core> &bench) : b(bench), m(bench.m.get()) {}
 
     /* Inputs idle, reset held 3 cycles, then one cycle out of reset. */
@@ -89,6 +92,8 @@ struct Core {
             if (m->run_done)
                 break;
             m->cancel = cancel_at && c == cancel_at;
+            if (each_cycle)
+                each_cycle();
             b.tick();
             m->cancel = 0;
         }

@@ -64,7 +64,7 @@ int main(int argc, char **argv)
         in.er_dst = (uint8_t)b.rng.range(0, 255);
         in.er_src = (uint8_t)(trial % 5 == 0 ? in.er_dst : b.rng.range(0, 255));
         in.imm = (int8_t)(trial % 3 == 0 ? b.rng.range(-128, 127) : 0);
-        in.flags = trial % 4 == 1 ? CW_F_ORV : 0;
+        in.flags = trial % 4 == 1 || trial == 0 ? CW_F_ORV : 0; /* n = 1 included */
         h.m->orv = tb::orv_of(b.rng, in, (const int64_t *)&h.act[(size_t)src], n);
         /* expected: exec() of host/ref_core.c */
         std::vector<uint64_t> want = h.act;

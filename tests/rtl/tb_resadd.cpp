@@ -94,7 +94,7 @@ int main(int argc, char **argv)
         }
         if (bk == 5 && in.er_dst != in.er_src)
             h.er[in.er_src] = h.er[in.er_dst];
-        in.flags = trial % 4 == 1 ? CW_F_ORV : 0;
+        in.flags = trial % 4 == 1 || trial == 0 ? CW_F_ORV : 0; /* n = 1 included */
         cw_instr in_orv = in;
         in_orv.flags = CW_F_ORV; /* for orv_of() on the result */
         h.m->orv = tb::orv_of(b.rng, in, (const int64_t *)&h.act[(size_t)src], n);

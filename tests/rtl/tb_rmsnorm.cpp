@@ -122,7 +122,7 @@ int main(int argc, char **argv)
         in.er_dst = (uint8_t)er_dst;
         in.er_src = (uint8_t)er_src;
         in.a24 = (uint32_t)a24;
-        in.flags = trial % 4 == 1 ? CW_F_ORV : 0;
+        in.flags = trial % 4 == 1 || trial == 0 ? CW_F_ORV : 0; /* n = 1 included */
         m->orv = tb::orv_of(b.rng, in, &act[(size_t)src], n);
         unsigned char enc[CW_INSTR_BYTES];
         cw_instr_encode(&in, enc);
