@@ -206,9 +206,15 @@ uint64_t cw_program_cycles(const cw_instr *prog, int n, int pos, const cw_target
  * instruction before; it is the OR of src only when that instruction wrote
  * exactly src, each value once (MATVEC, SILU, EMBED) or once after RESADD
  * clears the register before its last pass. */
+/* The opcodes whose flags bit 3 is ORV (on the others it means nothing). */
+static int orv_op(int op)
+{
+    return op == CW_OP_NORM16 || op == CW_OP_RESADD || op == CW_OP_RMSNORM;
+}
+
 int cw_orv_ok(const cw_instr *in, const cw_instr *prev)
 {
-    if (in->op != CW_OP_NORM16 && in->op != CW_OP_RESADD && in->op != CW_OP_RMSNORM)
+    if (!orv_op(in->op))
         return 0;
     if (!prev || prev->dst != in->src || prev->n != in->n)
         return 0;
@@ -251,11 +257,10 @@ int cw_instr_check(const cw_instr *in, const cw_instr *prev, int index,
         if (in->op == CW_OP_RMSNORM && in->a24 + 3u + in->n > (uint32_t)t->cst_depth)
             BAD("instruction %d (%s): gains at %u are outside the constants (%d words)",
                 index, name, in->a24, t->cst_depth);
-        if (in->op != CW_OP_EMBED && in->op != CW_OP_SILU && (in->flags & CW_F_ORV) &&
-            !cw_orv_ok(in, prev))
+        if (orv_op(in->op) && (in->flags & CW_F_ORV) && !cw_orv_ok(in, prev))
             BAD("instruction %d (%s): ORV needs the instruction that wrote src %u + %u "
-                "(MATVEC, SILU, EMBED or RESADD) right before it", index, name,
-                (unsigned)in->src, (unsigned)in->n);
+                "right before it (%s)", index, name, (unsigned)in->src, (unsigned)in->n,
+                in->op == CW_OP_RMSNORM ? "EMBED or RESADD" : "MATVEC, SILU, EMBED or RESADD");
         break;
     case CW_OP_MATVEC:
         if (in->n == 0 || in->aux == 0)

@@ -38,8 +38,8 @@ enum cw_opcode {
 #define CW_F_DST_VC 0x04   /* HEADS: write the V cache at (layer, POS) */
 #define CW_F_ORV 0x08      /* NORM16/RESADD/RMSNORM: the OR of |src| is the one the core
                             * kept over the writes of the instruction before, which must
-                            * be the MATVEC, SILU, EMBED or RESADD that wrote exactly src
-                            * (no OR pass; cw_orv_ok()) */
+                            * have written exactly src (no OR pass; cw_orv_ok() says
+                            * which instructions may come before) */
 
 /* A decoded instruction. Field use per opcode: docs/isa.md. */
 typedef struct cw_instr {

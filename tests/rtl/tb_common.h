@@ -22,6 +22,10 @@
 
 namespace tb {
 
+/* |v| of a 64-bit ACT word read as signed, as the core's ORV register ORs it
+ * (the most negative value gives 2^63). */
+inline uint64_t mag64(uint64_t v) { return (int64_t)v < 0 ? 0 - v : v; }
+
 /* splitmix64: the tests' random numbers. */
 struct Rng {
     uint64_t s;

@@ -177,7 +177,7 @@ int main(int argc, char **argv)
                         auto it = act.find(in.src + i);
                         all = all && it != act.end();
                         if (it != act.end())
-                            want |= (int64_t)it->second < 0 ? 0 - it->second : it->second;
+                            want |= mag64(it->second);
                     }
                     b.check(all && root->cw_core__DOT__orv_q == want,
                             "%s at cycle %llu: ORV register %llx, OR of |src| %llx%s",

@@ -174,7 +174,7 @@ inline uint64_t orv_of(Rng &r, const cw_instr &in, const int64_t *src, int n)
         return r.next();
     uint64_t m = 0;
     for (int i = 0; i < n; i++)
-        m |= src[i] < 0 ? 0 - (uint64_t)src[i] : (uint64_t)src[i];
+        m |= mag64((uint64_t)src[i]);
     return m;
 }
 

@@ -34,8 +34,7 @@ int main(int argc, char **argv)
             orv_reg = 0;
             clears++;
         } else if (h.m->act_we) {
-            int64_t v = (int64_t)h.m->act_wdata;
-            orv_reg |= v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+            orv_reg |= tb::mag64(h.m->act_wdata);
         }
     };
     for (int i = 0; i < ACT; i++)
