@@ -343,6 +343,15 @@ static int exec(cw_ref_core *c, const cw_instr *in, run_state *rs)
     }
 }
 
+int cw_ref_core_exec(cw_ref_core *c, const cw_instr *in, int pos, int tok, int n_prompt,
+                     int *next)
+{
+    run_state rs = { pos, tok, *next, n_prompt };
+    int rc = exec(c, in, &rs);
+    *next = rs.next;
+    return rc;
+}
+
 int cw_ref_core_begin(cw_ref_core *c, cw_ref_run *r, int n_instr, int n_prompt, int steps)
 {
     const cw_target_config *t = &c->t;

@@ -51,6 +51,14 @@ void cw_ref_core_free(cw_ref_core *c);
 int cw_ref_core_write(cw_ref_core *c, int region, uint64_t offset, const void *data,
                       uint64_t n);
 
+/* Executes one instruction with the hls/ kernels at position pos, token
+ * tok, with a prompt of n_prompt ids; *next is NEXT before and after (ARGMAX
+ * sets it). No field checks and no cycles: a reference for other models of
+ * the core (host/ucode.c, tests/unit/test_ucode.c). CW_ERR_DEVICE as in a
+ * run. */
+int cw_ref_core_exec(cw_ref_core *c, const cw_instr *in, int pos, int tok, int n_prompt,
+                     int *next);
+
 typedef int (*cw_ref_token_fn)(void *user, const cw_token_event *ev);
 
 /* Runs positions 0..steps-1 with the program of n_instr instructions; the

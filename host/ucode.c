@@ -1,0 +1,332 @@
+/*
+ * ucode.c - the serial core's micro-engine (ucode.h), in C: executes a
+ * microprogram on a cw_ref_core's memories, or walks its control alone to
+ * count its cycles. The RTL of the serial core is checked against this.
+ */
+#include <string.h>
+
+#include "cw_fixed.h"
+#include "cw_tables.h"
+#include "error.h"
+#include "fileio.h"
+#include "ucode.h"
+
+/* ------------------------------------------------------------- timing */
+
+int cw_uop_cycles(int op)
+{
+    switch (op) {
+    case CW_U_ENDL:
+        return 0;
+    case CW_U_LD:   /* address, then the memory's registered read */
+        return 2;
+    case CW_U_MUL:  /* 64 x 64 from 16 x 16 multipliers */
+        return 4;
+    case CW_U_CDIV: /* a serial divider, one quotient bit a cycle */
+        return 16;
+    default:
+        return 1;
+    }
+}
+
+/* -------------------------------------------------------------- state */
+
+static int ilog2(int v)
+{
+    int l = 0;
+    while ((1 << (l + 1)) <= v)
+        l++;
+    return l;
+}
+
+#define LOOP_DEPTH 3
+
+typedef struct engine {
+    cw_ref_core *c;                 /* NULL: control only (cw_uc_cycles) */
+    const cw_target_config *t;
+    const cw_instr *in;
+    cw_uc_run *rs;
+    int64_t r[16];
+    uint32_t cnt[4];
+    uint64_t cycles;
+} engine;
+
+static int64_t field(const engine *e, int f)
+{
+    const cw_instr *in = e->in;
+    const cw_target_config *t = e->t;
+    switch (f) {
+    case CW_UF_N: return in->n;
+    case CW_UF_AUX: return in->aux;
+    case CW_UF_DST: return in->dst;
+    case CW_UF_SRC: return in->src;
+    case CW_UF_A24: return in->a24;
+    case CW_UF_B24: return in->b24;
+    case CW_UF_IMM: return in->imm;
+    case CW_UF_FLAGS: return in->flags;
+    case CW_UF_ER_DST: return in->er_dst;
+    case CW_UF_ER_SRC: return in->er_src;
+    case CW_UF_ER_SRC2: return in->er_src2;
+    case CW_UF_POS: return e->rs->pos;
+    case CW_UF_TOK: return e->rs->tok;
+    case CW_UF_NPROMPT: return e->rs->n_prompt;
+    case CW_UF_LANES: return t->lanes;
+    case CW_UF_K: return t->k;
+    case CW_UF_LOG2_LANES: return ilog2(t->lanes);
+    case CW_UF_LOG2_K: return ilog2(t->k);
+    case CW_UF_LINE_BYTES: return t->lanes * t->k * t->wbits / 8;
+    case CW_UF_WBYTES: return t->wbits / 8;
+    case CW_UF_MAX_CTX: return t->max_ctx;
+    case CW_UF_KVBITS: return t->kvbits;
+    case CW_UF_ONE: return 1;
+    default: return 0;
+    }
+}
+
+/* The words of a space, and its storage. */
+static uint64_t space_size(const engine *e, int s)
+{
+    const cw_ref_core *c = e->c;
+    const cw_target_config *t = e->t;
+    switch (s) {
+    case CW_US_ACT: return (uint64_t)t->act_depth;
+    case CW_US_ER: return 256;
+    case CW_US_W8: return c->mem_bytes[CW_REG_WGT];
+    case CW_US_W16: return c->mem_bytes[CW_REG_WGT] - 1;
+    case CW_US_SCL: return (uint64_t)t->scl_depth;
+    case CW_US_CST: return (uint64_t)t->cst_depth;
+    case CW_US_KC: case CW_US_VC: return (uint64_t)t->kv_depth;
+    case CW_US_KE: case CW_US_VE: return cw_kve_depth(t);
+    case CW_US_PROMPT: return (uint64_t)t->max_ctx;
+    case CW_US_EXP2: return sizeof cw_exp2_tab / sizeof cw_exp2_tab[0];
+    case CW_US_RSQRT: return sizeof cw_rsqrt_tab / sizeof cw_rsqrt_tab[0];
+    case CW_US_RECIP: return sizeof cw_recip_tab / sizeof cw_recip_tab[0];
+    case CW_US_SIN: return sizeof cw_sin_tab / sizeof cw_sin_tab[0];
+    case CW_US_SIG: return sizeof cw_sigmoid_tab / sizeof cw_sigmoid_tab[0];
+    default: return 0;
+    }
+}
+
+static int64_t mem_read(const engine *e, int s, uint64_t a)
+{
+    const cw_ref_core *c = e->c;
+    const unsigned char *w = c->mem[CW_REG_WGT];
+    switch (s) {
+    case CW_US_ACT: return c->act[a];
+    case CW_US_ER: return c->er[a];
+    case CW_US_W8: return (int8_t)w[a];
+    case CW_US_W16: return (int16_t)(w[a] | w[a + 1] << 8);
+    case CW_US_SCL: return cw_read_le32(c->mem[CW_REG_SCL] + 4 * a);
+    case CW_US_CST: return cw_read_le32s(c->mem[CW_REG_CST] + 4 * a);
+    case CW_US_KC: return c->kc[a];
+    case CW_US_VC: return c->vc[a];
+    case CW_US_KE: return c->ke[a];
+    case CW_US_VE: return c->ve[a];
+    case CW_US_PROMPT: return cw_read_le32s(c->mem[CW_REG_PROMPT] + 4 * a);
+    case CW_US_EXP2: return cw_exp2_tab[a];
+    case CW_US_RSQRT: return cw_rsqrt_tab[a];
+    case CW_US_RECIP: return cw_recip_tab[a];
+    case CW_US_SIN: return cw_sin_tab[a];
+    case CW_US_SIG: return cw_sigmoid_tab[a];
+    default: return 0;
+    }
+}
+
+/* Stores into the writable spaces; 0, or -1 for a read-only one. */
+static int mem_write(engine *e, int s, uint64_t a, int64_t v)
+{
+    cw_ref_core *c = e->c;
+    switch (s) {
+    case CW_US_ACT: c->act[a] = v; return 0;
+    case CW_US_ER: c->er[a] = (int32_t)v; return 0;
+    case CW_US_KC: c->kc[a] = (int16_t)v; return 0;
+    case CW_US_VC: c->vc[a] = (int16_t)v; return 0;
+    case CW_US_KE: c->ke[a] = (int32_t)v; return 0;
+    case CW_US_VE: c->ve[a] = (int32_t)v; return 0;
+    default: return -1;
+    }
+}
+
+/* ---------------------------------------------------------- execution */
+
+/* The index of the ENDL that closes the loop opened at p[pc], or -1. */
+static int loop_end(const cw_uop *p, int n, int pc)
+{
+    int depth = 0;
+    for (int i = pc + 1; i < n; i++) {
+        if (p[i].op == CW_U_LOOP)
+            depth++;
+        else if (p[i].op == CW_U_ENDL && depth-- == 0)
+            return i;
+    }
+    return -1;
+}
+
+static int fail(const engine *e, int pc, const char *what)
+{
+    return cw_fail(CW_ERR_DEVICE, "serial core: %s (%s, micro-operation %d)", what,
+                   cw_op_name(e->in->op), pc);
+}
+
+/* One data operation of p[pc] (not control, not counts). */
+static int data_op(engine *e, const cw_uop *u, int pc)
+{
+    int64_t *r = e->r;
+    const int64_t a = r[u->a & 15], b = r[u->b & 15];
+    int64_t v = 0;
+    switch (u->op) {
+    case CW_U_ADD: v = (int64_t)((uint64_t)a + (uint64_t)b); break;
+    case CW_U_ADDI: v = (int64_t)((uint64_t)a + (uint64_t)u->imm); break;
+    case CW_U_SUB: v = (int64_t)((uint64_t)a - (uint64_t)b); break;
+    case CW_U_AND: v = a & b; break;
+    case CW_U_OR: v = a | b; break;
+    case CW_U_SLT: v = a < b; break;
+    case CW_U_SLTI: v = a < u->imm; break;
+    case CW_U_CMOV: v = b ? a : r[u->d & 15]; break;
+    case CW_U_ABS: v = (int64_t)cw_abs64(a); break;
+    case CW_U_BITLEN: v = cw_bitlen((uint64_t)a); break;
+    case CW_U_SLLI: v = (int64_t)((uint64_t)a << (u->imm & 63)); break;
+    case CW_U_SRAI: v = a >> (u->imm & 63); break;
+    case CW_U_SLL: v = (int64_t)((uint64_t)a << (b & 63)); break;
+    case CW_U_SRA: v = a >> (b & 63); break;
+    case CW_U_SRR: v = cw_rshift_round(a, b > 64 ? 64 : b < -64 ? -64 : (int)b); break;
+    case CW_U_SRRI: v = cw_rshift_round(a, (int)u->imm); break;
+    case CW_U_SHSAT: {
+        int s = b > 64 ? 64 : b < -64 ? -64 : (int)b;
+        /* the kernels' contract: |v| < 2^62 */
+        if (cw_abs64(a) >= (uint64_t)1 << 62)
+            return fail(e, pc, "SHSAT operand beyond 2^62");
+        v = cw_shift_sat(a, s, u->imm);
+        break;
+    }
+    case CW_U_MUL: v = (int64_t)((uint64_t)a * (uint64_t)b); break;
+    case CW_U_LI: v = u->imm; break;
+    case CW_U_FLD: v = field(e, u->imm2); break;
+    case CW_U_MOVC: v = e->cnt[u->a & 3]; break;
+    case CW_U_LD:
+    case CW_U_ST: {
+        uint64_t addr = (uint64_t)(a + u->imm);
+        if (a + u->imm < 0 || addr >= space_size(e, u->imm2))
+            return fail(e, pc, "memory access out of range");
+        if (u->op == CW_U_ST)
+            return mem_write(e, u->imm2, addr, b) ? fail(e, pc, "store to a read-only memory")
+                                                   : CW_OK;
+        v = mem_read(e, u->imm2, addr);
+        break;
+    }
+    case CW_U_NEXT:
+        e->rs->next = (int)a;
+        return CW_OK;
+    default:
+        return fail(e, pc, "unknown micro-operation");
+    }
+    if ((u->d & 15) != 0)
+        r[u->d & 15] = v;
+    return CW_OK;
+}
+
+/* Runs p (n operations) from its start to DONE; data operations only when
+ * e->c is set. */
+static int run(engine *e, const cw_uop *p, int n)
+{
+    struct { int start, end; uint32_t left; } stack[LOOP_DEPTH];
+    int sp = 0;
+    for (int pc = 0; pc < n;) {
+        const cw_uop *u = &p[pc];
+        e->cycles += (uint64_t)cw_uop_cycles(u->op);
+        switch (u->op) {
+        case CW_U_DONE:
+            return sp == 0 ? CW_OK : fail(e, pc, "DONE inside a loop");
+        case CW_U_LOOP: {
+            int end = loop_end(p, n, pc);
+            if (end < 0 || sp == LOOP_DEPTH)
+                return fail(e, pc, end < 0 ? "LOOP without ENDL" : "loops nested too deep");
+            uint32_t k = e->cnt[u->a & 3];
+            if (k == 0) {
+                pc = end + 1;
+                continue;
+            }
+            stack[sp].start = pc + 1;
+            stack[sp].end = end;
+            stack[sp].left = k;
+            sp++;
+            pc++;
+            continue;
+        }
+        case CW_U_ENDL:
+            if (sp == 0 || stack[sp - 1].end != pc)
+                return fail(e, pc, "ENDL without LOOP");
+            if (--stack[sp - 1].left) {
+                pc = stack[sp - 1].start;
+                continue;
+            }
+            sp--;
+            pc++;
+            continue;
+        case CW_U_CFLD: {
+            int64_t v = field(e, u->imm2) + u->imm;
+            e->cnt[u->d & 3] = v < 0 ? 0 : (uint32_t)v;
+            break;
+        }
+        case CW_U_CSRL:
+            e->cnt[u->d & 3] = e->cnt[u->a & 3] >> (u->imm & 31);
+            break;
+        case CW_U_CSUB:
+            e->cnt[u->d & 3] = e->cnt[u->a & 3] > e->cnt[u->b & 3]
+                                   ? e->cnt[u->a & 3] - e->cnt[u->b & 3] : 0;
+            break;
+        case CW_U_CMUL:
+            e->cnt[u->d & 3] = e->cnt[u->a & 3] * e->cnt[u->b & 3];
+            break;
+        case CW_U_CDIV:
+            if (e->cnt[u->b & 3] == 0)
+                return fail(e, pc, "count division by zero");
+            e->cnt[u->d & 3] = e->cnt[u->a & 3] / e->cnt[u->b & 3];
+            break;
+        default:
+            if (e->c) {
+                int rc = data_op(e, u, pc);
+                if (rc != CW_OK)
+                    return rc;
+            }
+            break;
+        }
+        pc++;
+    }
+    return fail(e, n, "microprogram without DONE");
+}
+
+int cw_uc_exec(cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, uint64_t *cycles)
+{
+    int n;
+    const cw_uop *p = cw_uc_program(in, &c->t, &n);
+    engine e;
+    memset(&e, 0, sizeof e);
+    e.c = c;
+    e.t = &c->t;
+    e.in = in;
+    e.rs = rs;
+    *cycles = 0;
+    if (!p)
+        return in->op == CW_OP_NOP || in->op == CW_OP_END
+                   ? CW_OK
+                   : cw_fail(CW_ERR_DEVICE, "serial core: no microprogram for opcode %u", in->op);
+    int rc = run(&e, p, n);
+    *cycles = e.cycles;
+    return rc;
+}
+
+uint64_t cw_uc_cycles(const cw_instr *in, int pos, const cw_target_config *t)
+{
+    int n;
+    const cw_uop *p = cw_uc_program(in, t, &n);
+    if (!p)
+        return 0;
+    cw_uc_run rs = { pos, 0, -1, 1 };
+    engine e;
+    memset(&e, 0, sizeof e);
+    e.t = t;
+    e.in = in;
+    e.rs = &rs;
+    return run(&e, p, n) == CW_OK ? e.cycles : 0;
+}

@@ -1,0 +1,138 @@
+/*
+ * ucode.h - the serial core's microcode: a machine small enough for the
+ * iCE40UP5K (docs/serial.md) that executes clockwork's instruction set
+ * one micro-operation per cycle on a single 64-bit datapath.
+ *
+ * Each opcode of the ISA (isa.h) is a microprogram. A microprogram has no
+ * branches: its only control flow is counted loops, and loop counts come
+ * only from the count registers, which are loaded only from instruction
+ * fields, the position and constants of the target, never from data. So the
+ * number of cycles an instruction takes is a function of its fields and the
+ * position, as the ISA requires (docs/isa.md), and cw_uc_cycles() computes
+ * it by walking the same microprogram without data. Choices that depend on
+ * data (a maximum, a saturation, a shift by a block exponent) are
+ * operations of the datapath that take the same cycles for every operand.
+ *
+ * This file is the machine's definition; host/ucode.c executes it on the
+ * memories of a cw_ref_core (the model the RTL is checked against), and
+ * host/ucode_ops.c holds the microprograms. tests/unit/test_ucode.c runs
+ * every microprogram against the ref core's hls/ kernels.
+ *
+ * Machine state:
+ *   r0..r15   64-bit registers; r0 reads as 0 and ignores writes
+ *   c0..c3    count registers (unsigned 32-bit): loop counts only
+ *   loop stack, 3 deep
+ *   the instruction's fields, POS, TOK, NEXT, the run's prompt length
+ *   memories: those of the ISA (ACT, ER, WGT, SCL, CST, KC/VC, KE/VE,
+ *   PROMPT) and the function tables of hls/cw_tables.h (ROM)
+ */
+#ifndef CW_UCODE_H
+#define CW_UCODE_H
+
+#include <stdint.h>
+
+#include "isa.h"
+#include "ref_core.h"
+
+/* Micro-operations. d, a, b are registers (or count registers for the C*
+ * operations); imm is a signed constant. */
+enum cw_uop_code {
+    /* arithmetic: d = f(r[a], r[b]) or f(r[a], imm) */
+    CW_U_ADD,    /* r[a] + r[b] (wrapping) */
+    CW_U_ADDI,   /* r[a] + imm */
+    CW_U_SUB,    /* r[a] - r[b] */
+    CW_U_AND,
+    CW_U_OR,
+    CW_U_SLT,    /* r[a] < r[b] (signed): 1 or 0 */
+    CW_U_SLTI,   /* r[a] < imm */
+    CW_U_CMOV,   /* if r[b] != 0: d = r[a] (else d keeps its value) */
+    CW_U_ABS,    /* |r[a]| (as unsigned 64-bit) */
+    CW_U_BITLEN, /* cw_bitlen(r[a] as unsigned) */
+    CW_U_SLLI,   /* r[a] << imm, 0 <= imm < 64 */
+    CW_U_SRAI,   /* r[a] >> imm (arithmetic), 0 <= imm < 64 */
+    CW_U_SLL,    /* r[a] << r[b], 0 <= r[b] < 64 */
+    CW_U_SRA,    /* r[a] >> r[b] (arithmetic), 0 <= r[b] < 64 */
+    CW_U_SRR,    /* cw_rshift_round(r[a], r[b]) */
+    CW_U_SRRI,   /* cw_rshift_round(r[a], imm) */
+    CW_U_SHSAT,  /* cw_shift_sat(r[a], r[b], imm): imm is the bound, 0 < imm < 2^62 */
+    CW_U_MUL,    /* low 64 bits of r[a] * r[b] */
+    CW_U_LI,     /* imm */
+    CW_U_FLD,    /* the field imm (enum cw_ufield), sign-extended per field */
+    CW_U_MOVC,   /* c[a] */
+    /* memories: space imm2 (enum cw_uspace), word r[a] + imm */
+    CW_U_LD,     /* d = space[r[a] + imm], sign- or zero-extended per space */
+    CW_U_ST,     /* space[r[a] + imm] = r[b], truncated to the space's width */
+    /* count registers */
+    CW_U_CFLD,   /* c[d] = field imm2 + imm */
+    CW_U_CSRL,   /* c[d] = c[a] >> imm */
+    CW_U_CSUB,   /* c[d] = c[a] - c[b], 0 if negative */
+    CW_U_CMUL,   /* c[d] = c[a] * c[b] */
+    CW_U_CDIV,   /* c[d] = c[a] / c[b] (c[b] = 0: the core stops with an error) */
+    /* control */
+    CW_U_LOOP,   /* repeat the operations up to the matching ENDL c[a] times */
+    CW_U_ENDL,   /* the end of a loop body (no cycle of its own) */
+    CW_U_NEXT,   /* NEXT = r[a] */
+    CW_U_DONE,   /* the instruction is complete */
+    CW_U_COUNT
+};
+
+/* Instruction fields and machine values (CW_U_FLD, CW_U_CFLD). */
+enum cw_ufield {
+    CW_UF_N, CW_UF_AUX, CW_UF_DST, CW_UF_SRC, CW_UF_A24, CW_UF_B24,
+    CW_UF_IMM,      /* signed */
+    CW_UF_FLAGS,
+    CW_UF_ER_DST, CW_UF_ER_SRC, CW_UF_ER_SRC2,
+    CW_UF_POS, CW_UF_TOK, CW_UF_NPROMPT,
+    CW_UF_LANES, CW_UF_K, CW_UF_LOG2_LANES, CW_UF_LOG2_K, /* lanes, k: powers of two */
+    CW_UF_LINE_BYTES, CW_UF_WBYTES, CW_UF_MAX_CTX, CW_UF_KVBITS,
+    CW_UF_ONE,      /* 1 (with CW_U_CFLD's imm: any constant count) */
+    CW_UF_COUNT
+};
+
+/* Memory spaces (CW_U_LD, CW_U_ST); words, except WGT8/WGT16: bytes. */
+enum cw_uspace {
+    CW_US_ACT,    /* int64 */
+    CW_US_ER,     /* int32, 256 */
+    CW_US_W8,     /* WGT, int8 at a byte address */
+    CW_US_W16,    /* WGT, int16 little-endian at a byte address */
+    CW_US_SCL,    /* uint32 */
+    CW_US_CST,    /* int32 */
+    CW_US_KC, CW_US_VC,   /* int16 */
+    CW_US_KE, CW_US_VE,   /* int32 */
+    CW_US_PROMPT, /* int32 */
+    CW_US_EXP2, CW_US_RSQRT, CW_US_RECIP, CW_US_SIN, CW_US_SIG, /* uint32 ROM */
+    CW_US_COUNT
+};
+
+typedef struct cw_uop {
+    uint8_t op, d, a, b;
+    uint8_t imm2;   /* space or field */
+    int64_t imm;
+} cw_uop;
+
+/* Cycles a micro-operation takes (ENDL: 0). */
+int cw_uop_cycles(int op);
+
+/* The microprogram of an instruction on a target (the opcode, and for some
+ * opcodes its flags and the target's weight width, choose it): *n
+ * operations ending in CW_U_DONE; NULL for an opcode the serial core
+ * executes without microcode (NOP, END) or does not know. */
+const cw_uop *cw_uc_program(const cw_instr *in, const cw_target_config *t, int *n);
+
+/* The run state an instruction sees. */
+typedef struct cw_uc_run {
+    int pos, tok, next, n_prompt;
+} cw_uc_run;
+
+/* Executes one instruction's microprogram on the ref core's memories (and
+ * its exponent registers): *cycles receives the cycles it took. Returns
+ * CW_OK, or CW_ERR_DEVICE for an access outside a memory, a division by a
+ * zero count or a malformed microprogram, as the core's error state. */
+int cw_uc_exec(cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, uint64_t *cycles);
+
+/* The cycles of one instruction at position pos, from its microprogram's
+ * control alone (no data, no memories): what cw_uc_exec measures. 0 for an
+ * opcode without a microprogram. */
+uint64_t cw_uc_cycles(const cw_instr *in, int pos, const cw_target_config *t);
+
+#endif

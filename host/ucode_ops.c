@@ -1,0 +1,271 @@
+/*
+ * ucode_ops.c - the serial core's microprograms (ucode.h): one per opcode
+ * (per weight width for MATVEC and EMBED), each the hls/ kernel that
+ * host/ref_core.c calls for that opcode, written as micro-operations.
+ *
+ * Conventions: c0..c3 hold loop counts; r1.. are free in each program;
+ * an ACT word read as int16 or int32 (as ref_core.c's act_to16 and its
+ * (int32_t) casts do) is truncated by a shift pair. Each program ends by
+ * writing its exponent register.
+ *
+ * Still to write (docs/serial.md): RMSNORM, HEADS, ATTN.
+ */
+#include <stddef.h>
+
+#include "cw_hls.h"
+#include "ucode.h"
+
+enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14, R15 };
+enum { C0, C1, C2, C3 };
+
+#define U_(o, d, a, b, s, i) { CW_U_##o, (d), (a), (b), (s), (i) }
+#define ADD(d, a, b)       U_(ADD, d, a, b, 0, 0)
+#define ADDI(d, a, i)      U_(ADDI, d, a, 0, 0, i)
+#define MOV(d, a)          U_(ADDI, d, a, 0, 0, 0)
+#define SUB(d, a, b)       U_(SUB, d, a, b, 0, 0)
+#define AND(d, a, b)       U_(AND, d, a, b, 0, 0)
+#define OR(d, a, b)        U_(OR, d, a, b, 0, 0)
+#define SLT(d, a, b)       U_(SLT, d, a, b, 0, 0)
+#define SLTI(d, a, i)      U_(SLTI, d, a, 0, 0, i)
+#define CMOV(d, a, b)      U_(CMOV, d, a, b, 0, 0)
+#define ABS(d, a)          U_(ABS, d, a, 0, 0, 0)
+#define BITLEN(d, a)       U_(BITLEN, d, a, 0, 0, 0)
+#define SLLI(d, a, i)      U_(SLLI, d, a, 0, 0, i)
+#define SRAI(d, a, i)      U_(SRAI, d, a, 0, 0, i)
+#define SRA(d, a, b)       U_(SRA, d, a, b, 0, 0)
+#define SRR(d, a, b)       U_(SRR, d, a, b, 0, 0)
+#define SRRI(d, a, i)      U_(SRRI, d, a, 0, 0, i)
+#define SHSAT(d, a, b, l)  U_(SHSAT, d, a, b, 0, l)
+#define MUL(d, a, b)       U_(MUL, d, a, b, 0, 0)
+#define LI(d, i)           U_(LI, d, 0, 0, 0, i)
+#define FLD(d, f)          U_(FLD, d, 0, 0, CW_UF_##f, 0)
+#define LD(d, sp, a, off)  U_(LD, d, a, 0, CW_US_##sp, off)
+#define ST(sp, a, off, b)  U_(ST, 0, a, b, CW_US_##sp, off)
+#define CFLD(c, f, i)      U_(CFLD, c, 0, 0, CW_UF_##f, i)
+#define CSUB(c, a, b)      U_(CSUB, c, a, b, 0, 0)
+#define CMUL(c, a, b)      U_(CMUL, c, a, b, 0, 0)
+#define CDIV(c, a, b)      U_(CDIV, c, a, b, 0, 0)
+#define LOOP(c)            U_(LOOP, 0, c, 0, 0, 0)
+#define ENDL               U_(ENDL, 0, 0, 0, 0, 0)
+#define NEXT(a)            U_(NEXT, 0, a, 0, 0, 0)
+#define DONE               U_(DONE, 0, 0, 0, 0, 0)
+
+/* An ACT word as int16 / int32, in place. */
+#define AS16(r) SLLI(r, r, 48), SRAI(r, r, 48)
+#define AS32(r) SLLI(r, r, 32), SRAI(r, r, 32)
+
+/* m = OR of |ACT[p + i]|, i < c (p advances; t is scratch). */
+#define OR_ABS(m, p, t, c) \
+    LI(m, 0), LOOP(c), LD(t, ACT, p, 0), ABS(t, t), OR(m, m, t), ADDI(p, p, 1), ENDL
+
+/* s = m ? bitlen(m) - bits : 0, the block shift of cw_hls_norm16/norm_res. */
+#define BLOCK_SHIFT(s, m, t, bits) \
+    BITLEN(s, m), ADDI(s, s, -(bits)), SLTI(t, m, 1), CMOV(s, R0, t)
+
+/* ACT[q + i] = cw_shift_sat(ACT[p + i], ns, lim), i < c. */
+#define SHIFT_PASS(p, q, ns, t, c, lim) \
+    LOOP(c), LD(t, ACT, p, 0), SHSAT(t, t, ns, lim), ST(ACT, q, 0, t), ADDI(p, p, 1), \
+    ADDI(q, q, 1), ENDL
+
+/* Counts of a weight row of `f` elements: c1 whole chunks of k, c2 = k,
+ * c3 the elements of the last partial chunk (c0 is scratch). */
+#define CHUNK_COUNTS(f) \
+    CFLD(C1, f, 0), CFLD(C2, K, 0), CDIV(C1, C1, C2), CMUL(C0, C1, C2), CFLD(C3, f, 0), \
+    CSUB(C3, C3, C0)
+
+/* ------------------------------------------------------------- NORM16 */
+
+/* cw_hls_norm16 of the wide vector at src into dst; E[er_dst] =
+ * E[er_src] + imm + s. (ORV changes nothing here: the OR pass always runs.) */
+static const cw_uop p_norm16[] = {
+    CFLD(C0, N, 0),
+    FLD(R1, SRC),
+    OR_ABS(R2, R1, R3, C0),
+    BLOCK_SHIFT(R4, R2, R3, 15),
+    SUB(R5, R0, R4),
+    FLD(R1, SRC), FLD(R6, DST),
+    SHIFT_PASS(R1, R6, R5, R3, C0, CW_ACT_MAX),
+    FLD(R1, ER_SRC), LD(R2, ER, R1, 0), FLD(R3, IMM), ADD(R2, R2, R3), ADD(R2, R2, R4),
+    FLD(R1, ER_DST), ST(ER, R1, 0, R2),
+    DONE,
+};
+
+/* ------------------------------------------------------------- ARGMAX */
+
+/* NEXT = the prompt's id at POS + 1 while the prompt lasts, else
+ * cw_hls_argmax of the wide vector at src (the first of equal maxima). */
+static const cw_uop p_argmax[] = {
+    FLD(R1, SRC), CFLD(C0, N, -1),
+    LD(R2, ACT, R1, 0), LI(R3, 0), LI(R4, 0), ADDI(R1, R1, 1),
+    LOOP(C0),
+        LD(R5, ACT, R1, 0), ADDI(R4, R4, 1), SLT(R6, R2, R5),
+        CMOV(R2, R5, R6), CMOV(R3, R4, R6), ADDI(R1, R1, 1),
+    ENDL,
+    FLD(R7, POS), ADDI(R7, R7, 1), FLD(R8, NPROMPT), SLT(R9, R7, R8),
+    LI(R11, 0), CMOV(R11, R7, R9), LD(R10, PROMPT, R11, 0),
+    CMOV(R3, R10, R9), NEXT(R3),
+    DONE,
+};
+
+/* ------------------------------------------------------------- RESADD */
+
+/* cw_hls_residual_add: the residual at dst (int32) += the wide vector at
+ * src, aligned to the larger exponent, then renormalized to 30 bits. */
+static const cw_uop p_resadd[] = {
+    CFLD(C0, N, 0),
+    FLD(R1, DST), LI(R3, 0),                       /* r3 = OR |x| */
+    LOOP(C0), LD(R5, ACT, R1, 0), AS32(R5), ABS(R5, R5), OR(R3, R3, R5), ADDI(R1, R1, 1), ENDL,
+    FLD(R2, SRC), OR_ABS(R4, R2, R5, C0),          /* r4 = OR |b| */
+    FLD(R6, ER_DST), LD(R7, ER, R6, 0),            /* r7 = e_x */
+    FLD(R6, ER_SRC), LD(R8, ER, R6, 0),            /* r8 = e_b */
+    BITLEN(R9, R4), ADD(R9, R9, R8), ADDI(R9, R9, -CW_RES_BITS), /* r9 = eb30 */
+    /* r11 = e: mx == 0 ? eb30 : mb == 0 ? e_x : max(e_x, eb30) */
+    MOV(R11, R7), SLT(R10, R7, R9), CMOV(R11, R9, R10),
+    SLTI(R10, R4, 1), CMOV(R11, R7, R10),
+    SLTI(R10, R3, 1), CMOV(R11, R9, R10),
+    SUB(R12, R7, R11), SUB(R13, R8, R11),
+    FLD(R1, DST), FLD(R2, SRC), LI(R3, 0),         /* r3 = OR |sum| */
+    LOOP(C0),
+        LD(R5, ACT, R1, 0), AS32(R5), SHSAT(R5, R5, R12, CW_RES_MAX),
+        LD(R6, ACT, R2, 0), SHSAT(R6, R6, R13, CW_RES_MAX),
+        ADD(R5, R5, R6), ST(ACT, R1, 0, R5), ABS(R6, R5), OR(R3, R3, R6),
+        ADDI(R1, R1, 1), ADDI(R2, R2, 1),
+    ENDL,
+    BLOCK_SHIFT(R4, R3, R5, CW_RES_BITS), SUB(R5, R0, R4),
+    FLD(R1, DST), FLD(R2, DST),
+    SHIFT_PASS(R1, R2, R5, R6, C0, CW_RES_MAX),
+    ADD(R11, R11, R4), FLD(R6, ER_DST), ST(ER, R6, 0, R11),
+    DONE,
+};
+
+/* ------------------------------------------------------------- MATVEC */
+
+/* The weight at byte r2 into r: 8-bit lanes, 16-bit lanes, or 16-bit lanes
+ * holding 8-bit weights (a 16-bit target runs both; the kernel then takes
+ * the low byte, as ref_core.c's unpacking does). */
+#define LDW8(r)    LD(r, W8, R2, 0)
+#define LDW16(r)   LD(r, W16, R2, 0)
+#define LDW16_8(r) LD(r, W16, R2, 0), SLLI(r, r, 56), SRAI(r, r, 56)
+
+/* One multiply-accumulate: acc r14 += (int16)ACT[r1] * W[r2]; r1 += 1,
+ * r2 += r3 (the weight width). */
+#define MAC(LDW) \
+    LD(R4, ACT, R1, 0), AS16(R4), LDW(R6), MUL(R4, R4, R6), ADD(R14, R14, R4), \
+    ADDI(R1, R1, 1), ADD(R2, R2, R3)
+
+/* cw_hls_matvec_w8/16: row r of the matrix at line a24 (docs/isa.md,
+ * "Memory map") times the int16 vector at src, requantized by the scale
+ * entry b24 + r, into dst + r; E[er_dst] = E[er_src] + imm. */
+#define MATVEC_PROGRAM(LDW) {                                                            \
+    FLD(R1, LOG2_K), FLD(R2, K), FLD(R3, WBYTES), FLD(R4, LINE_BYTES), FLD(R5, LANES), \
+    FLD(R6, AUX), ADD(R6, R6, R2), ADDI(R6, R6, -1), SRA(R6, R6, R1),  /* chunks */    \
+    MUL(R7, R2, R3),                      /* k * wbytes: one lane of a line */         \
+    SUB(R8, R4, R7),                      /* a chunk's end to the next chunk */        \
+    ADDI(R9, R6, -1), MUL(R9, R9, R4),    /* a block's last lane to the next block */  \
+    FLD(R10, A24), MUL(R10, R10, R4),     /* r10: the current row's first byte */      \
+    LI(R11, 0),                           /* r11: its lane */                          \
+    FLD(R12, DST), FLD(R13, B24),                                                      \
+    CHUNK_COUNTS(AUX), CFLD(C0, N, 0),                                                 \
+    LOOP(C0),                                                                          \
+        LI(R14, 0), FLD(R1, SRC), MOV(R2, R10),                                        \
+        LOOP(C1), LOOP(C2), MAC(LDW), ENDL, ADD(R2, R2, R8), ENDL,                       \
+        LOOP(C3), MAC(LDW), ENDL,                                                        \
+        LD(R4, SCL, R13, 0), LI(R6, 0xFFFF), AND(R6, R4, R6),                          \
+        SRAI(R4, R4, 16), LI(R15, 0xFF), AND(R4, R4, R15),                             \
+        MUL(R14, R14, R6), SRR(R14, R14, R4), ST(ACT, R12, 0, R14),                    \
+        ADDI(R12, R12, 1), ADDI(R13, R13, 1),                                          \
+        ADDI(R11, R11, 1), ADD(R10, R10, R7),                                          \
+        SLT(R6, R11, R5), SLTI(R4, R6, 1),    /* r4: the block is done */              \
+        CMOV(R11, R0, R4), ADD(R15, R10, R9), CMOV(R10, R15, R4),                      \
+    ENDL,                                                                              \
+    FLD(R1, ER_SRC), LD(R2, ER, R1, 0), FLD(R3, IMM), ADD(R2, R2, R3),                 \
+    FLD(R1, ER_DST), ST(ER, R1, 0, R2),                                                \
+    DONE,                                                                              \
+}
+
+static const cw_uop p_matvec_w8[] = MATVEC_PROGRAM(LDW8);
+static const cw_uop p_matvec_w16[] = MATVEC_PROGRAM(LDW16);
+static const cw_uop p_matvec_w16_8[] = MATVEC_PROGRAM(LDW16_8);
+
+/* -------------------------------------------------------------- EMBED */
+
+/* One element of the row: ACT[r1] = W[r2] * mult (r13), OR into r7. */
+#define EXPAND(LDW) \
+    LDW(R4), MUL(R4, R4, R13), ST(ACT, R1, 0, R4), ABS(R4, R4), OR(R7, R7, R4), \
+    ADDI(R1, R1, 1), ADD(R2, R2, R10)
+
+/* cw_hls_embed_w8/16 of row TOK with its scale, then cw_hls_norm_res into
+ * dst (the wide products pass through dst); E[er_dst] = imm - shift + s. */
+#define EMBED_PROGRAM(LDW) {                                                             \
+    FLD(R1, TOK), FLD(R2, LOG2_LANES), SRA(R3, R1, R2),         /* r3: TOK's block */  \
+    FLD(R4, LANES), ADDI(R4, R4, -1), AND(R5, R1, R4),          /* r5: its lane */     \
+    FLD(R6, K), FLD(R7, LOG2_K), FLD(R8, N), ADD(R8, R8, R6), ADDI(R8, R8, -1),        \
+    SRA(R8, R8, R7),                                            /* r8: chunks */       \
+    FLD(R9, LINE_BYTES), FLD(R10, WBYTES), MUL(R11, R6, R10), SUB(R12, R9, R11),       \
+    MUL(R3, R3, R8), FLD(R13, A24), ADD(R3, R3, R13), MUL(R3, R3, R9),                 \
+    MUL(R5, R5, R11), ADD(R2, R3, R5),                          /* r2: the row */      \
+    FLD(R1, B24), FLD(R4, TOK), ADD(R1, R1, R4), LD(R4, SCL, R1, 0),                   \
+    LI(R13, 0xFFFF), AND(R13, R4, R13),                         /* r13: mult */        \
+    SRAI(R14, R4, 16), LI(R15, 0xFF), AND(R14, R14, R15),       /* r14: shift */       \
+    CHUNK_COUNTS(N),                                                                   \
+    LI(R7, 0), FLD(R1, DST),                                                           \
+    LOOP(C1), LOOP(C2), EXPAND(LDW), ENDL, ADD(R2, R2, R12), ENDL,                       \
+    LOOP(C3), EXPAND(LDW), ENDL,                                                         \
+    BLOCK_SHIFT(R8, R7, R4, CW_RES_BITS), SUB(R9, R0, R8),                             \
+    FLD(R1, DST), FLD(R2, DST), CFLD(C0, N, 0),                                        \
+    SHIFT_PASS(R1, R2, R9, R4, C0, CW_RES_MAX),                                        \
+    FLD(R1, IMM), SUB(R1, R1, R14), ADD(R1, R1, R8), FLD(R2, ER_DST), ST(ER, R2, 0, R1), \
+    DONE,                                                                              \
+}
+
+static const cw_uop p_embed_w8[] = EMBED_PROGRAM(LDW8);
+static const cw_uop p_embed_w16[] = EMBED_PROGRAM(LDW16);
+static const cw_uop p_embed_w16_8[] = EMBED_PROGRAM(LDW16_8);
+
+/* --------------------------------------------------------------- SILU */
+
+/* cw_hls_silu_gate: a (int16 at src, exponent E[er_src]) times its sigmoid
+ * (cw_hls_sigmoid: table and linear interpolation) times b (int16 at aux),
+ * wide into dst; E[er_dst] = E[er_src] + E[er_src2] - 16. */
+static const cw_uop p_silu[] = {
+    CFLD(C0, N, 0),
+    FLD(R1, ER_SRC), LD(R2, ER, R1, 0), ADDI(R3, R2, CW_SIG_FRAC),  /* r3: a to Q16 */
+    FLD(R4, SRC), FLD(R5, AUX), FLD(R6, DST), LI(R7, 1023),
+    LOOP(C0),
+        LD(R8, ACT, R4, 0), AS16(R8),                             /* a */
+        SHSAT(R9, R8, R3, (int64_t)16 << 16),                     /* xq */
+        ABS(R10, R9), SRAI(R11, R10, 10), AND(R12, R10, R7),      /* index, fraction */
+        LD(R13, SIG, R11, 0),
+        SLTI(R14, R11, 1024), ADD(R14, R11, R14), LD(R14, SIG, R14, 0),
+        SUB(R14, R14, R13), MUL(R14, R14, R12), SRRI(R14, R14, 10), ADD(R13, R13, R14),
+        LI(R14, 65536), SUB(R14, R14, R13), SLT(R12, R9, R0), CMOV(R13, R14, R12), /* sg */
+        MUL(R13, R8, R13),
+        LD(R14, ACT, R5, 0), AS16(R14), MUL(R13, R13, R14), ST(ACT, R6, 0, R13),
+        ADDI(R4, R4, 1), ADDI(R5, R5, 1), ADDI(R6, R6, 1),
+    ENDL,
+    FLD(R1, ER_SRC2), LD(R1, ER, R1, 0), ADD(R1, R1, R2), ADDI(R1, R1, -CW_SIG_FRAC),
+    FLD(R4, ER_DST), ST(ER, R4, 0, R1),
+    DONE,
+};
+
+/* ----------------------------------------------------------- dispatch */
+
+#define PROG(p) (*n = (int)(sizeof p / sizeof p[0]), p)
+
+const cw_uop *cw_uc_program(const cw_instr *in, const cw_target_config *t, int *n)
+{
+    /* the weight memory's lanes, and on 16-bit lanes the flag */
+    const int w = t->wbits == 8 ? 0 : (in->flags & CW_F_W16) ? 1 : 2;
+    *n = 0;
+    switch (in->op) {
+    case CW_OP_NORM16: return PROG(p_norm16);
+    case CW_OP_ARGMAX: return PROG(p_argmax);
+    case CW_OP_RESADD: return PROG(p_resadd);
+    case CW_OP_MATVEC:
+        return w == 0 ? PROG(p_matvec_w8) : w == 1 ? PROG(p_matvec_w16) : PROG(p_matvec_w16_8);
+    case CW_OP_EMBED:
+        return w == 0 ? PROG(p_embed_w8) : w == 1 ? PROG(p_embed_w16) : PROG(p_embed_w16_8);
+    case CW_OP_SILU: return PROG(p_silu);
+    default: return NULL;
+    }
+}

@@ -1,0 +1,353 @@
+/*
+ * test_ucode.c - the serial core's microprograms (host/ucode_ops.c) against
+ * the ref core's hls/ kernels: each opcode on random memories and fields,
+ * executed both ways on copies of one cw_ref_core; every ACT word, every
+ * exponent register and NEXT must agree. The cycles the engine counted
+ * must equal cw_uc_cycles(), which walks the control without data. Targets
+ * icebreaker (2 x 2, 8-bit weights) and sim (8 x 8, 16-bit weights); seed
+ * printed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "clockwork.h"
+#include "cw_hls.h"
+#include "fileio.h"
+#include "isa.h"
+#include "ref_core.h"
+#include "ucode.h"
+
+#define SEED 20261128u
+#define TRIALS 150
+
+/* ------------------------------------------------------------ random */
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+    uint64_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return rng_state = x;
+}
+
+static int64_t rng_range(int64_t lo, int64_t hi)
+{
+    return lo + (int64_t)(rng() % (uint64_t)(hi - lo + 1));
+}
+
+/* A signed value of up to `bits` bits, often extreme: 0, the bound, small. */
+static int64_t rng_val(int bits)
+{
+    int64_t lim = ((int64_t)1 << bits) - 1;
+    switch (rng() % 8) {
+    case 0: return 0;
+    case 1: return rng() & 1 ? lim : -lim;
+    case 2: return rng_range(-3, 3);
+    default: {
+        int b = (int)rng_range(1, bits);
+        int64_t v = (int64_t)(rng() >> (64 - b));
+        return rng() & 1 ? v : -v;
+    }
+    }
+}
+
+/* --------------------------------------------------------- the cores */
+
+typedef struct pair {
+    cw_target_config t;
+    cw_ref_core ref, uc;
+} pair;
+
+static void pair_init(pair *p, const char *target)
+{
+    assert_int_equal(cw_target_get(target, &p->t), CW_OK);
+    assert_int_equal(cw_ref_core_init(&p->ref, &p->t), CW_OK);
+    assert_int_equal(cw_ref_core_init(&p->uc, &p->t), CW_OK);
+}
+
+static void pair_free(pair *p)
+{
+    cw_ref_core_free(&p->ref);
+    cw_ref_core_free(&p->uc);
+}
+
+/* The ucode core's memories become the ref core's. */
+static void pair_sync(pair *p)
+{
+    cw_ref_core *a = &p->ref, *b = &p->uc;
+    for (int i = 0; i < CW_REG_COUNT; i++)
+        memcpy(b->mem[i], a->mem[i], (size_t)a->mem_bytes[i]);
+    memcpy(b->act, a->act, (size_t)p->t.act_depth * sizeof *a->act);
+    memcpy(b->er, a->er, sizeof a->er);
+}
+
+/* Runs `in` both ways and compares; returns the cycles. */
+static uint64_t run_both(pair *p, const cw_instr *in, int pos, int tok, int n_prompt)
+{
+    char what[160];
+    snprintf(what, sizeof what, "%s n=%u aux=%u dst=%u src=%u pos=%d on %s", cw_op_name(in->op),
+             in->n, in->aux, in->dst, in->src, pos, p->t.name);
+    if (cw_instr_check(in, NULL, 0, &p->t) != CW_OK)
+        fail_msg("%s: %s", what, cw_last_error());
+    pair_sync(p);
+    int next_ref = -1, next_uc = -1;
+    assert_int_equal(cw_ref_core_exec(&p->ref, in, pos, tok, n_prompt, &next_ref), CW_OK);
+    cw_uc_run rs = { pos, tok, -1, n_prompt };
+    uint64_t cycles = 0;
+    int rc = cw_uc_exec(&p->uc, in, &rs, &cycles);
+    if (rc != CW_OK)
+        fail_msg("%s: %s", what, cw_last_error());
+    next_uc = rs.next;
+    for (int i = 0; i < p->t.act_depth; i++)
+        if (p->ref.act[i] != p->uc.act[i])
+            fail_msg("%s: ACT[%d] = %lld, the kernel gives %lld", what, i,
+                     (long long)p->uc.act[i], (long long)p->ref.act[i]);
+    for (int i = 0; i < 256; i++)
+        if (p->ref.er[i] != p->uc.er[i])
+            fail_msg("%s: E[%d] = %d, the kernel gives %d", what, i, p->uc.er[i], p->ref.er[i]);
+    if (next_ref != next_uc)
+        fail_msg("%s: NEXT = %d, the kernel gives %d", what, next_uc, next_ref);
+    if (cycles != cw_uc_cycles(in, pos, &p->t))
+        fail_msg("%s: %llu cycles, cw_uc_cycles() says %llu", what, (unsigned long long)cycles,
+                 (unsigned long long)cw_uc_cycles(in, pos, &p->t));
+    return cycles;
+}
+
+static cw_instr instr(int op, int dst, int src, int n)
+{
+    cw_instr in;
+    memset(&in, 0, sizeof in);
+    in.op = (uint8_t)op;
+    in.dst = (uint16_t)dst;
+    in.src = (uint16_t)src;
+    in.n = (uint16_t)n;
+    in.er_dst = (uint8_t)rng_range(0, 255);
+    in.er_src = (uint8_t)rng_range(0, 255);
+    in.er_src2 = (uint8_t)rng_range(0, 255);
+    return in;
+}
+
+static void random_er(pair *p)
+{
+    for (int i = 0; i < 256; i++)
+        p->ref.er[i] = (int32_t)rng_range(-200, 200);
+}
+
+static void put_le32(cw_ref_core *c, int region, uint32_t word, uint32_t v)
+{
+    cw_write_le32(c->mem[region] + 4 * (size_t)word, v);
+}
+
+/* ------------------------------------------------------------- tests */
+
+static const char *const targets[] = { "icebreaker", "sim" };
+
+static void for_targets(void (*body)(pair *))
+{
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        pair p;
+        pair_init(&p, targets[i]);
+        body(&p);
+        pair_free(&p);
+    }
+}
+
+static void norm16_body(pair *p)
+{
+    for (int trial = 0; trial < TRIALS; trial++) {
+        int n = (int)rng_range(1, 100);
+        cw_instr in = instr(CW_OP_NORM16, (int)rng_range(0, 100), 200 + (int)rng_range(0, 100), n);
+        in.imm = (int8_t)rng_range(-128, 127);
+        int bits = (int)rng_range(1, 61);
+        for (int i = 0; i < n; i++)
+            p->ref.act[in.src + i] = trial % 10 == 0 ? 0 : rng_val(bits);
+        random_er(p);
+        uint64_t cyc = run_both(p, &in, 0, 0, 1);
+        if (trial == 0)
+            print_message("NORM16 n=%d on %s: %llu cycles\n", n, p->t.name,
+                          (unsigned long long)cyc);
+    }
+}
+
+static void test_norm16(void **st)
+{
+    (void)st;
+    for_targets(norm16_body);
+}
+
+static void argmax_body(pair *p)
+{
+    for (int trial = 0; trial < TRIALS; trial++) {
+        int n = (int)rng_range(1, 200);
+        cw_instr in = instr(CW_OP_ARGMAX, 0, (int)rng_range(0, 300), n);
+        int bits = (int)rng_range(1, 61);
+        for (int i = 0; i < n; i++) /* small ranges make ties */
+            p->ref.act[in.src + i] = trial % 3 == 0 ? rng_range(-2, 2) : rng_val(bits);
+        int max_ctx = p->t.max_ctx;
+        int n_prompt = (int)rng_range(1, max_ctx), pos = (int)rng_range(0, max_ctx - 1);
+        for (int i = 0; i < max_ctx; i++)
+            put_le32(&p->ref, CW_REG_PROMPT, (uint32_t)i, (uint32_t)rng_range(0, 511));
+        run_both(p, &in, pos, 0, n_prompt);
+    }
+}
+
+static void test_argmax(void **st)
+{
+    (void)st;
+    for_targets(argmax_body);
+}
+
+static void resadd_body(pair *p)
+{
+    for (int trial = 0; trial < TRIALS; trial++) {
+        int n = (int)rng_range(1, 100);
+        cw_instr in = instr(CW_OP_RESADD, (int)rng_range(0, 100), 200 + (int)rng_range(0, 100), n);
+        int bits = (int)rng_range(1, 61);
+        for (int i = 0; i < n; i++) {
+            p->ref.act[in.dst + i] = trial % 7 == 1 ? 0 : rng_val(30);
+            p->ref.act[in.src + i] = trial % 7 == 2 ? 0 : rng_val(bits);
+        }
+        random_er(p);
+        run_both(p, &in, 0, 0, 1);
+    }
+}
+
+static void test_resadd(void **st)
+{
+    (void)st;
+    for_targets(resadd_body);
+}
+
+/* Random weights (and scales) over the whole weight memory the tests use. */
+static void random_weights(pair *p, uint32_t lines)
+{
+    const cw_target_config *t = &p->t;
+    size_t lb = (size_t)(t->lanes * t->k * t->wbits / 8);
+    for (size_t i = 0; i < lines * lb; i++)
+        p->ref.mem[CW_REG_WGT][i] = (unsigned char)rng();
+    for (int s = 0; s < 512; s++) {
+        uint32_t mult = 32768 + (uint32_t)(rng() % 32768);
+        uint32_t shift = (uint32_t)rng_range(CW_MULT_SHIFT_MIN, rng() % 4 ? 30 : 62);
+        put_le32(&p->ref, CW_REG_SCL, (uint32_t)s, mult | shift << 16);
+    }
+}
+
+static void matvec_body(pair *p)
+{
+    const cw_target_config *t = &p->t;
+    for (int trial = 0; trial < TRIALS / 3; trial++) {
+        int rows = (int)rng_range(1, 40), cols = (int)rng_range(1, 40);
+        cw_instr in = instr(CW_OP_MATVEC, (int)rng_range(0, 100), 200 + (int)rng_range(0, 100),
+                            rows);
+        in.aux = (uint16_t)cols;
+        in.flags = t->wbits == 16 && rng() % 2 ? CW_F_W16 : 0;
+        in.a24 = (uint32_t)rng_range(0, 50);
+        in.b24 = (uint32_t)rng_range(0, 200);
+        in.imm = (int8_t)rng_range(-20, 20);
+        random_weights(p, 1000);
+        for (int i = 0; i < cols; i++)
+            p->ref.act[in.src + i] = rng_val(15);
+        random_er(p);
+        uint64_t cyc = run_both(p, &in, 0, 0, 1);
+        if (trial == 0)
+            print_message("MATVEC %dx%d on %s: %llu cycles\n", rows, cols, t->name,
+                          (unsigned long long)cyc);
+    }
+}
+
+static void test_matvec(void **st)
+{
+    (void)st;
+    for_targets(matvec_body);
+}
+
+static void embed_body(pair *p)
+{
+    const cw_target_config *t = &p->t;
+    for (int trial = 0; trial < TRIALS / 3; trial++) {
+        int n = (int)rng_range(1, 60);
+        cw_instr in = instr(CW_OP_EMBED, (int)rng_range(0, 100), 0, n);
+        in.flags = t->wbits == 16 && rng() % 2 ? CW_F_W16 : 0;
+        in.a24 = (uint32_t)rng_range(0, 50);
+        in.b24 = (uint32_t)rng_range(0, 200);
+        in.imm = (int8_t)rng_range(-20, 20);
+        random_weights(p, 1000);
+        random_er(p);
+        int tok = (int)rng_range(0, 40);
+        run_both(p, &in, 0, tok, 1);
+    }
+}
+
+static void test_embed(void **st)
+{
+    (void)st;
+    for_targets(embed_body);
+}
+
+static void silu_body(pair *p)
+{
+    for (int trial = 0; trial < TRIALS; trial++) {
+        int n = (int)rng_range(1, 100);
+        cw_instr in = instr(CW_OP_SILU, (int)rng_range(0, 100), 200 + (int)rng_range(0, 100), n);
+        in.aux = (uint16_t)(300 + rng_range(0, 100));
+        for (int i = 0; i < n; i++) {
+            p->ref.act[in.src + i] = rng_val(15);
+            p->ref.act[in.aux + i] = rng_val(15);
+        }
+        random_er(p);
+        p->ref.er[in.er_src] = (int32_t)rng_range(-40, 10); /* around Q16 and past it */
+        run_both(p, &in, 0, 0, 1);
+    }
+}
+
+static void test_silu(void **st)
+{
+    (void)st;
+    for_targets(silu_body);
+}
+
+/* cw_uc_cycles() is the cycle model: fields only, the same for any data. */
+static void test_cycles_data_free(void **st)
+{
+    (void)st;
+    cw_target_config t;
+    assert_int_equal(cw_target_get("icebreaker", &t), CW_OK);
+    cw_instr in;
+    memset(&in, 0, sizeof in);
+    in.op = CW_OP_MATVEC;
+    in.n = 10;
+    in.aux = 7;
+    uint64_t a = cw_uc_cycles(&in, 0, &t);
+    in.aux = 8;
+    uint64_t b = cw_uc_cycles(&in, 0, &t);
+    assert_true(a > 0 && b > a);
+    in.src = 100; /* addresses do not change the cycles */
+    assert_int_equal(cw_uc_cycles(&in, 5, &t), b);
+    in.op = CW_OP_NOP;
+    assert_int_equal(cw_uc_cycles(&in, 0, &t), 0);
+}
+
+int main(void)
+{
+    rng_state = SEED;
+    printf("test_ucode: seed %u\n", SEED);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_norm16),
+        cmocka_unit_test(test_argmax),
+        cmocka_unit_test(test_resadd),
+        cmocka_unit_test(test_matvec),
+        cmocka_unit_test(test_embed),
+        cmocka_unit_test(test_silu),
+        cmocka_unit_test(test_cycles_data_free),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
