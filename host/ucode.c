@@ -3,6 +3,7 @@
  * microprogram on a cw_ref_core's memories, or walks its control alone to
  * count its cycles. The RTL of the serial core is checked against this.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cw_fixed.h"
@@ -46,6 +47,7 @@ typedef struct engine {
     const cw_target_config *t;
     const cw_instr *in;
     cw_uc_run *rs;
+    int64_t *scr;                   /* CW_US_SCR */
     int64_t r[16];
     uint32_t cnt[4];
     uint64_t cycles;
@@ -103,6 +105,7 @@ static uint64_t space_size(const engine *e, int s)
     case CW_US_RECIP: return sizeof cw_recip_tab / sizeof cw_recip_tab[0];
     case CW_US_SIN: return sizeof cw_sin_tab / sizeof cw_sin_tab[0];
     case CW_US_SIG: return sizeof cw_sigmoid_tab / sizeof cw_sigmoid_tab[0];
+    case CW_US_SCR: return CW_UC_SCR_WORDS + (uint64_t)t->max_ctx;
     default: return 0;
     }
 }
@@ -128,6 +131,7 @@ static int64_t mem_read(const engine *e, int s, uint64_t a)
     case CW_US_RECIP: return cw_recip_tab[a];
     case CW_US_SIN: return cw_sin_tab[a];
     case CW_US_SIG: return cw_sigmoid_tab[a];
+    case CW_US_SCR: return e->scr[a];
     default: return 0;
     }
 }
@@ -143,6 +147,7 @@ static int mem_write(engine *e, int s, uint64_t a, int64_t v)
     case CW_US_VC: c->vc[a] = (int16_t)v; return 0;
     case CW_US_KE: c->ke[a] = (int32_t)v; return 0;
     case CW_US_VE: c->ve[a] = (int32_t)v; return 0;
+    case CW_US_SCR: e->scr[a] = v; return 0;
     default: return -1;
     }
 }
@@ -311,8 +316,12 @@ int cw_uc_exec(cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, uint64_t *cycl
         return in->op == CW_OP_NOP || in->op == CW_OP_END
                    ? CW_OK
                    : cw_fail(CW_ERR_DEVICE, "serial core: no microprogram for opcode %u", in->op);
+    e.scr = calloc(CW_UC_SCR_WORDS + (size_t)c->t.max_ctx, sizeof *e.scr);
+    if (!e.scr)
+        return cw_fail(CW_ERR_NO_MEMORY, "serial core: out of memory");
     int rc = run(&e, p, n);
     *cycles = e.cycles;
+    free(e.scr);
     return rc;
 }
 

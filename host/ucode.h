@@ -24,7 +24,8 @@
  *   loop stack, 3 deep
  *   the instruction's fields, POS, TOK, NEXT, the run's prompt length
  *   memories: those of the ISA (ACT, ER, WGT, SCL, CST, KC/VC, KE/VE,
- *   PROMPT) and the function tables of hls/cw_tables.h (ROM)
+ *   PROMPT), the function tables of hls/cw_tables.h (ROM) and a scratch
+ *   memory of the core's own (SCR)
  */
 #ifndef CW_UCODE_H
 #define CW_UCODE_H
@@ -101,8 +102,14 @@ enum cw_uspace {
     CW_US_KE, CW_US_VE,   /* int32 */
     CW_US_PROMPT, /* int32 */
     CW_US_EXP2, CW_US_RSQRT, CW_US_RECIP, CW_US_SIN, CW_US_SIG, /* uint32 ROM */
+    CW_US_SCR,    /* int64, the core's own scratch: CW_UC_SCR_WORDS + max_ctx */
     CW_US_COUNT
 };
+
+/* The scratch memory (CW_US_SCR): two head vectors of CW_MAX_HEAD_SIZE
+ * words from 0 and 256, a few values from 500, and from CW_UC_SCR_WORDS one
+ * word per position (attention scores). */
+#define CW_UC_SCR_WORDS 512
 
 typedef struct cw_uop {
     uint8_t op, d, a, b;

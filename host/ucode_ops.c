@@ -8,7 +8,7 @@
  * (int32_t) casts do) is truncated by a shift pair. Each program ends by
  * writing its exponent register.
  *
- * Still to write (docs/serial.md): RMSNORM, HEADS, ATTN.
+ * Still to write (docs/serial.md): ATTN.
  */
 #include <stddef.h>
 
@@ -32,6 +32,7 @@ enum { C0, C1, C2, C3 };
 #define BITLEN(d, a)       U_(BITLEN, d, a, 0, 0, 0)
 #define SLLI(d, a, i)      U_(SLLI, d, a, 0, 0, i)
 #define SRAI(d, a, i)      U_(SRAI, d, a, 0, 0, i)
+#define SLL(d, a, b)       U_(SLL, d, a, b, 0, 0)
 #define SRA(d, a, b)       U_(SRA, d, a, b, 0, 0)
 #define SRR(d, a, b)       U_(SRR, d, a, b, 0, 0)
 #define SRRI(d, a, i)      U_(SRRI, d, a, 0, 0, i)
@@ -248,6 +249,162 @@ static const cw_uop p_silu[] = {
     DONE,
 };
 
+/* ------------------------------------------------------------ RMSNORM */
+
+/* cw_hls_rsqrt of v (r5, 0 < v < 2^63): y (Q30) into r9, sh (even) into
+ * r8; m replaces v in r5. Scratch r10, r11. The exponent is -45 - sh/2. */
+#define NEWTON_RSQRT \
+    MUL(R10, R9, R9), SRAI(R10, R10, 30), MUL(R10, R5, R10), SRAI(R10, R10, 30), \
+    LI(R11, (int64_t)3 << 30), SUB(R10, R11, R10), MUL(R9, R9, R10), SRAI(R9, R9, 31)
+#define RSQRT \
+    BITLEN(R8, R5), ADDI(R8, R8, -32), LI(R9, 1), AND(R9, R8, R9), ADD(R8, R8, R9), \
+    MOV(R9, R8), SLT(R10, R8, R0), CMOV(R9, R0, R10),          /* max(sh, 0) */      \
+    SUB(R11, R0, R8), SLT(R10, R11, R0), CMOV(R11, R0, R10),   /* max(-sh, 0) */     \
+    SRA(R5, R5, R9), SLL(R5, R5, R11),                         /* m in [2^30, 2^32) */ \
+    SRAI(R9, R5, 24), LD(R9, RSQRT, R9, -64),                                        \
+    NEWTON_RSQRT, NEWTON_RSQRT
+
+/* cw_hls_rmsnorm of the residual at src (int32) with the gain block at a24
+ * (CST: exponent, eps mantissa, eps exponent, gains), wide into dst, then
+ * cw_hls_norm16 there in place; E[er_dst] its exponent. (ORV changes
+ * nothing here.) */
+static const cw_uop p_rmsnorm[] = {
+    CFLD(C0, N, 0),
+    FLD(R1, SRC), LI(R2, 0),
+    LOOP(C0), LD(R3, ACT, R1, 0), AS32(R3), ABS(R3, R3), OR(R2, R2, R3), ADDI(R1, R1, 1), ENDL,
+    BITLEN(R2, R2), ADDI(R3, R2, -20), SUB(R4, R0, R3),        /* r2 b, r3 sh, r4 -sh */
+    LI(R5, 0), FLD(R1, SRC),                                   /* r5: sum of squares */
+    LOOP(C0),
+        LD(R6, ACT, R1, 0), AS32(R6), SHSAT(R6, R6, R4, (int64_t)1 << 20),
+        MUL(R6, R6, R6), ADD(R5, R5, R6), ADDI(R1, R1, 1),
+    ENDL,
+    FLD(R1, A24), LD(R6, CST, R1, 2),                          /* eps exponent */
+    FLD(R7, ER_SRC), LD(R7, ER, R7, 0), ADD(R7, R7, R3), SLLI(R7, R7, 1),
+    SUB(R6, R6, R7),                                           /* r6: d */
+    ADDI(R7, R6, -25), LI(R8, 1), AND(R8, R7, R8), ADD(R7, R7, R8),
+    SLTI(R8, R6, 26), CMOV(R7, R0, R8),                        /* r7: k */
+    LD(R8, CST, R1, 1), LI(R9, 0xFFFFFFFF), AND(R8, R8, R9),   /* eps mantissa */
+    SUB(R9, R6, R7), SHSAT(R8, R8, R9, (int64_t)1 << 56),
+    SRR(R5, R5, R7), ADD(R5, R5, R8), LI(R9, 1), SLTI(R8, R5, 1), CMOV(R5, R9, R8), /* v */
+    RSQRT,
+    SRAI(R8, R8, 1), SUB(R8, R0, R8), ADDI(R8, R8, -45), SRAI(R10, R7, 1),
+    SUB(R8, R8, R10),                                          /* r8: er */
+    ADDI(R10, R2, -15), SLT(R11, R10, R0), CMOV(R10, R0, R11), /* r10: sx */
+    FLD(R1, SRC), FLD(R2, DST), FLD(R11, A24), LI(R12, 0),     /* r12: OR |out| */
+    LOOP(C0),
+        LD(R13, ACT, R1, 0), AS32(R13), LD(R14, CST, R11, 3), AS16(R14),
+        MUL(R13, R13, R14), SRR(R13, R13, R10), MUL(R13, R13, R9), ST(ACT, R2, 0, R13),
+        ABS(R14, R13), OR(R12, R12, R14), ADDI(R1, R1, 1), ADDI(R2, R2, 1), ADDI(R11, R11, 1),
+    ENDL,
+    FLD(R1, A24), LD(R13, CST, R1, 0), ADD(R13, R13, R8), SUB(R13, R13, R3),
+    ADD(R13, R13, R10),                                        /* r13: e */
+    BLOCK_SHIFT(R4, R12, R5, 15), SUB(R6, R0, R4),
+    FLD(R1, DST), FLD(R2, DST),
+    SHIFT_PASS(R1, R2, R6, R5, C0, CW_ACT_MAX),
+    ADD(R13, R13, R4), FLD(R1, ER_DST), ST(ER, R1, 0, R13),
+    DONE,
+};
+
+/* -------------------------------------------------------------- HEADS */
+
+/* Per head h (c0 = n heads of c1 = aux values; c2 = aux / 2 pairs): r2 the
+ * head's first source word, r3 its first output word (ACT, or the cache at
+ * (layer b24, POS)), r4 its exponent's index (ER, or KE/VE), r5 = E[er_src],
+ * r6 = POS. Without ROPE: cw_hls_norm16 from ACT to the output. With ROPE:
+ * cw_hls_norm16 into SCR[0..), cw_hls_rope into SCR[256..), cw_hls_norm16
+ * from there. Into a cache: cw_hls_kv_round (to kvbits bits) on the way. */
+
+/* r = quarter_sin(p) of hls/cw_math.c; p is consumed, t1 t2 scratch. */
+#define QSIN(r, p, t1, t2) \
+    SRAI(t1, p, 20), LI(t2, 0xFFFFF), AND(t2, p, t2), LD(r, SIN, t1, 0), \
+    SLTI(p, t1, 1024), ADD(p, t1, p), LD(p, SIN, p, 0), \
+    SUB(p, p, r), MUL(p, p, t2), SRRI(p, p, 20), ADD(r, r, p)
+
+/* One pair of cw_hls_rope at SCR[r7], with the phase increment CST[r8]:
+ * the rotated pair to SCR[r7 + 256], OR |.| into r9. */
+#define ROPE_PAIR \
+    LD(R10, CST, R8, 0), LI(R11, 0xFFFFFFFF), AND(R10, R10, R11), \
+    MUL(R10, R10, R6), AND(R10, R10, R11),                   /* phase mod 2^32 */ \
+    SRAI(R11, R10, 30), LI(R12, 0x3FFFFFFF), AND(R10, R10, R12), /* quadrant, p */ \
+    LI(R12, (int64_t)1 << 30), SUB(R12, R12, R10),                                \
+    QSIN(R13, R10, R14, R15), QSIN(R10, R12, R14, R15),      /* r13 sin, r10 cos */ \
+    LI(R12, 1), AND(R12, R11, R12), MOV(R14, R13), CMOV(R14, R10, R12),           \
+    CMOV(R10, R13, R12),                                     /* magnitudes */     \
+    LI(R12, 2), AND(R13, R11, R12), SUB(R15, R0, R14), CMOV(R14, R15, R13), /* s */ \
+    ADDI(R11, R11, 1), AND(R11, R11, R12), SUB(R15, R0, R10), CMOV(R10, R15, R11), /* c */ \
+    LD(R11, SCR, R7, 0), LD(R12, SCR, R7, 1),                                     \
+    MUL(R13, R11, R10), MUL(R15, R12, R14), SUB(R13, R13, R15),                   \
+    ST(SCR, R7, 256, R13), ABS(R13, R13), OR(R9, R9, R13),                        \
+    MUL(R13, R11, R14), MUL(R15, R12, R10), ADD(R13, R13, R15),                   \
+    ST(SCR, R7, 257, R13), ABS(R13, R13), OR(R9, R9, R13),                        \
+    ADDI(R7, R7, 2), ADDI(R8, R8, 1)
+
+/* norm16 of SI[r7..] (c1 values): shift into r10, OR pass with r9, r11. */
+#define NORM_SHIFT(SI) \
+    LI(R9, 0), LOOP(C1), LD(R11, SI, R7, 0), ABS(R11, R11), OR(R9, R9, R11), ADDI(R7, R7, 1), \
+    ENDL, BLOCK_SHIFT(R10, R9, R11, 15), SUB(R11, R0, R10)
+
+/* The output pass: SO[r8 + i] = the norm16 shift (r11 negated) of
+ * SI[r7 + i], i < c1; into a cache also cw_hls_kv_round: r13 = 16 - kvbits,
+ * r14 = the bound, r15 = its negation. */
+#define OUT_ACT(SI, SO) \
+    LOOP(C1), LD(R12, SI, R7, 0), SHSAT(R12, R12, R11, CW_ACT_MAX), ST(SO, R8, 0, R12), \
+    ADDI(R7, R7, 1), ADDI(R8, R8, 1), ENDL
+#define KV_BOUNDS \
+    LI(R13, 16), FLD(R14, KVBITS), SUB(R13, R13, R14), LI(R15, 1), ADDI(R14, R14, -1), \
+    SLL(R14, R15, R14), ADDI(R14, R14, -1), SUB(R15, R0, R14)
+#define OUT_CACHE(SI, SO) \
+    KV_BOUNDS, \
+    LOOP(C1), LD(R12, SI, R7, 0), SHSAT(R12, R12, R11, CW_ACT_MAX), SRR(R12, R12, R13), \
+    SLT(R9, R14, R12), CMOV(R12, R14, R9), SLT(R9, R12, R15), CMOV(R12, R15, R9), \
+    ST(SO, R8, 0, R12), ADDI(R7, R7, 1), ADDI(R8, R8, 1), ENDL, \
+    ADD(R10, R10, R13)   /* the exponent grows by 16 - kvbits */
+
+/* The head loop's set-up: into ACT (dst, er_dst) or a cache's cell. */
+#define HEADS_TO_ACT FLD(R3, DST), FLD(R4, ER_DST)
+#define HEADS_TO_CACHE \
+    FLD(R3, B24), FLD(R7, MAX_CTX), MUL(R3, R3, R7), ADD(R3, R3, R6),  /* cell */ \
+    FLD(R7, N), MUL(R4, R3, R7),                                       /* cell n */ \
+    FLD(R8, AUX), MUL(R7, R7, R8), MUL(R3, R3, R7)                     /* cell n hs */
+
+#define HEADS_START \
+    CFLD(C0, N, 0), CFLD(C1, AUX, 0), CFLD(C2, AUX, 0), CFLD(C3, ONE, 1), CDIV(C2, C2, C3), \
+    FLD(R6, POS), FLD(R2, SRC), FLD(R1, ER_SRC), LD(R5, ER, R1, 0)
+
+/* The exponent r10 (+ r5 or the saved one) to ES[r4], then the next head. */
+#define HEADS_NEXT(ES) \
+    ST(ES, R4, 0, R10), FLD(R7, AUX), ADD(R2, R2, R7), ADD(R3, R3, R7), ADDI(R4, R4, 1)
+
+#define HEADS_PLAIN(TO, OUT, ES) {                                                   \
+    HEADS_START, TO,                                                                 \
+    LOOP(C0),                                                                        \
+        MOV(R7, R2), NORM_SHIFT(ACT), MOV(R7, R2), MOV(R8, R3), OUT,                 \
+        ADD(R10, R10, R5), HEADS_NEXT(ES),                                           \
+    ENDL,                                                                            \
+    DONE,                                                                            \
+}
+
+#define HEADS_ROPE(TO, OUT, ES) {                                                    \
+    HEADS_START, TO,                                                                 \
+    LOOP(C0),                                                                        \
+        MOV(R7, R2), NORM_SHIFT(ACT), MOV(R7, R2), LI(R8, 0),                        \
+        OUT_ACT(ACT, SCR),                                                           \
+        ADD(R10, R10, R5), ADDI(R10, R10, -CW_TRIG_FRAC), ST(SCR, R0, 500, R10),     \
+        LI(R7, 0), FLD(R8, A24), LI(R9, 0), LOOP(C2), ROPE_PAIR, ENDL,               \
+        BLOCK_SHIFT(R10, R9, R11, 15), SUB(R11, R0, R10),                            \
+        LI(R7, 256), MOV(R8, R3), OUT,                                               \
+        LD(R12, SCR, R0, 500), ADD(R10, R10, R12), HEADS_NEXT(ES),                   \
+    ENDL,                                                                            \
+    DONE,                                                                            \
+}
+
+static const cw_uop p_heads_act[] = HEADS_PLAIN(HEADS_TO_ACT, OUT_ACT(ACT, ACT), ER);
+static const cw_uop p_heads_kc[] = HEADS_PLAIN(HEADS_TO_CACHE, OUT_CACHE(ACT, KC), KE);
+static const cw_uop p_heads_vc[] = HEADS_PLAIN(HEADS_TO_CACHE, OUT_CACHE(ACT, VC), VE);
+static const cw_uop p_heads_rope_act[] = HEADS_ROPE(HEADS_TO_ACT, OUT_ACT(SCR, ACT), ER);
+static const cw_uop p_heads_rope_kc[] = HEADS_ROPE(HEADS_TO_CACHE, OUT_CACHE(SCR, KC), KE);
+static const cw_uop p_heads_rope_vc[] = HEADS_ROPE(HEADS_TO_CACHE, OUT_CACHE(SCR, VC), VE);
+
 /* ----------------------------------------------------------- dispatch */
 
 #define PROG(p) (*n = (int)(sizeof p / sizeof p[0]), p)
@@ -266,6 +423,15 @@ const cw_uop *cw_uc_program(const cw_instr *in, const cw_target_config *t, int *
     case CW_OP_EMBED:
         return w == 0 ? PROG(p_embed_w8) : w == 1 ? PROG(p_embed_w16) : PROG(p_embed_w16_8);
     case CW_OP_SILU: return PROG(p_silu);
+    case CW_OP_RMSNORM: return PROG(p_rmsnorm);
+    case CW_OP_HEADS: {
+        int rope = (in->flags & CW_F_ROPE) != 0;
+        if (in->flags & CW_F_DST_KC)
+            return rope ? PROG(p_heads_rope_kc) : PROG(p_heads_kc);
+        if (in->flags & CW_F_DST_VC)
+            return rope ? PROG(p_heads_rope_vc) : PROG(p_heads_vc);
+        return rope ? PROG(p_heads_rope_act) : PROG(p_heads_act);
+    }
     default: return NULL;
     }
 }

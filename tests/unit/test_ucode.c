@@ -4,7 +4,8 @@
  * executed both ways on copies of one cw_ref_core; every ACT word, every
  * exponent register and NEXT must agree. The cycles the engine counted
  * must equal cw_uc_cycles(), which walks the control without data. Targets
- * icebreaker (2 x 2, 8-bit weights) and sim (8 x 8, 16-bit weights); seed
+ * icebreaker (2 x 2, 8-bit weights), sim (8 x 8, 16-bit weights) and
+ * ulx3s-85f (8-bit weights, 9-bit KV cache entries); seed
  * printed.
  */
 #include <setjmp.h>
@@ -65,6 +66,7 @@ static int64_t rng_val(int bits)
 typedef struct pair {
     cw_target_config t;
     cw_ref_core ref, uc;
+    int caches; /* sync and compare the KV cache too */
 } pair;
 
 static void pair_init(pair *p, const char *target)
@@ -88,7 +90,21 @@ static void pair_sync(pair *p)
         memcpy(b->mem[i], a->mem[i], (size_t)a->mem_bytes[i]);
     memcpy(b->act, a->act, (size_t)p->t.act_depth * sizeof *a->act);
     memcpy(b->er, a->er, sizeof a->er);
+    if (p->caches) {
+        size_t kv = (size_t)p->t.kv_depth, ke = (size_t)cw_kve_depth(&p->t);
+        memcpy(b->kc, a->kc, kv * sizeof *a->kc);
+        memcpy(b->vc, a->vc, kv * sizeof *a->vc);
+        memcpy(b->ke, a->ke, ke * sizeof *a->ke);
+        memcpy(b->ve, a->ve, ke * sizeof *a->ve);
+    }
 }
+
+/* The first index where two arrays differ, or -1. */
+#define FIRST_DIFF(a, b, n, out) do { \
+    (out) = -1; \
+    for (size_t i_ = 0; i_ < (size_t)(n); i_++) \
+        if ((a)[i_] != (b)[i_]) { (out) = (long)i_; break; } \
+} while (0)
 
 /* Runs `in` both ways and compares; returns the cycles. */
 static uint64_t run_both(pair *p, const cw_instr *in, int pos, int tok, int n_prompt)
@@ -114,6 +130,18 @@ static uint64_t run_both(pair *p, const cw_instr *in, int pos, int tok, int n_pr
     for (int i = 0; i < 256; i++)
         if (p->ref.er[i] != p->uc.er[i])
             fail_msg("%s: E[%d] = %d, the kernel gives %d", what, i, p->uc.er[i], p->ref.er[i]);
+    if (p->caches) {
+        const char *names[4] = { "KC", "VC", "KE", "VE" };
+        long d[4];
+        size_t kv = (size_t)p->t.kv_depth, ke = (size_t)cw_kve_depth(&p->t);
+        FIRST_DIFF(p->ref.kc, p->uc.kc, kv, d[0]);
+        FIRST_DIFF(p->ref.vc, p->uc.vc, kv, d[1]);
+        FIRST_DIFF(p->ref.ke, p->uc.ke, ke, d[2]);
+        FIRST_DIFF(p->ref.ve, p->uc.ve, ke, d[3]);
+        for (int i = 0; i < 4; i++)
+            if (d[i] >= 0)
+                fail_msg("%s: %s[%ld] differs from the kernel's", what, names[i], d[i]);
+    }
     if (next_ref != next_uc)
         fail_msg("%s: NEXT = %d, the kernel gives %d", what, next_uc, next_ref);
     if (cycles != cw_uc_cycles(in, pos, &p->t))
@@ -149,12 +177,13 @@ static void put_le32(cw_ref_core *c, int region, uint32_t word, uint32_t v)
 
 /* ------------------------------------------------------------- tests */
 
-static const char *const targets[] = { "icebreaker", "sim" };
+static const char *const targets[] = { "icebreaker", "sim", "ulx3s-85f" };
 
 static void for_targets(void (*body)(pair *))
 {
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         pair p;
+        memset(&p, 0, sizeof p);
         pair_init(&p, targets[i]);
         body(&p);
         pair_free(&p);
@@ -315,6 +344,85 @@ static void test_silu(void **st)
     for_targets(silu_body);
 }
 
+static void rmsnorm_body(pair *p)
+{
+    for (int trial = 0; trial < TRIALS; trial++) {
+        int n = (int)rng_range(1, 100);
+        cw_instr in = instr(CW_OP_RMSNORM, (int)rng_range(0, 100), 200 + (int)rng_range(0, 100),
+                            n);
+        in.a24 = (uint32_t)rng_range(0, 300);
+        for (int i = 0; i < n; i++)
+            p->ref.act[in.src + i] = trial % 9 == 0 ? 0 : rng_val(30);
+        put_le32(&p->ref, CW_REG_CST, in.a24, (uint32_t)(int32_t)rng_range(-30, 10));
+        put_le32(&p->ref, CW_REG_CST, in.a24 + 1, (uint32_t)(rng() >> 32));
+        put_le32(&p->ref, CW_REG_CST, in.a24 + 2, (uint32_t)(int32_t)rng_range(-90, 10));
+        for (int i = 0; i < n; i++)
+            put_le32(&p->ref, CW_REG_CST, in.a24 + 3 + (uint32_t)i,
+                     (uint32_t)(int32_t)rng_val(15));
+        random_er(p);
+        uint64_t cyc = run_both(p, &in, 0, 0, 1);
+        if (trial == 0)
+            print_message("RMSNORM n=%d on %s: %llu cycles\n", n, p->t.name,
+                          (unsigned long long)cyc);
+    }
+}
+
+static void test_rmsnorm(void **st)
+{
+    (void)st;
+    for_targets(rmsnorm_body);
+}
+
+static void heads_body(pair *p)
+{
+    static const uint8_t flags[] = { 0, CW_F_ROPE, CW_F_ROPE | CW_F_DST_KC, CW_F_DST_VC,
+                                     CW_F_DST_KC, CW_F_ROPE | CW_F_DST_VC };
+    p->caches = 1;
+    for (int trial = 0; trial < TRIALS; trial++) {
+        /* a head size is even and a multiple of k */
+        int step = p->t.k > 2 ? p->t.k : 2;
+        int hs = step * (int)rng_range(1, 16 / step), n = (int)rng_range(1, 4);
+        cw_instr in = instr(CW_OP_HEADS, (int)rng_range(0, 100), 200 + (int)rng_range(0, 100), n);
+        in.flags = flags[trial % (int)sizeof flags];
+        in.aux = (uint16_t)hs;
+        in.a24 = (uint32_t)rng_range(0, 300);
+        in.b24 = (uint32_t)rng_range(0, 1);
+        in.er_dst = (uint8_t)(in.er_dst % 240);
+        in.er_src = (uint8_t)(in.er_src % 240);
+        int pos = (int)rng_range(0, p->t.max_ctx - 1);
+        while ((in.flags & (CW_F_DST_KC | CW_F_DST_VC)) &&
+               ((uint64_t)in.b24 * (uint64_t)p->t.max_ctx + (uint64_t)pos + 1) * (uint64_t)(n * hs) >
+                   (uint64_t)p->t.kv_depth)
+            pos /= 2, in.b24 = 0;
+        int bits = (int)rng_range(1, 61);
+        for (int i = 0; i < n * hs; i++)
+            p->ref.act[in.src + i] = trial % 11 == 0 ? 0 : rng_val(bits);
+        /* a third of the trials at position 1 with phases just below a quadrant's
+         * end, where the sine table's last interval is interpolated */
+        int edges = trial % 3 == 2;
+        if (edges)
+            pos = 1;
+        for (int i = 0; i < hs / 2; i++) {
+            uint32_t q = (uint32_t)rng_range(1, 4);
+            uint32_t f = edges ? (uint32_t)(((uint64_t)q << 30) - (rng() % (1u << 21)))
+                               : (uint32_t)(rng() >> 32);
+            put_le32(&p->ref, CW_REG_CST, in.a24 + (uint32_t)i, f);
+        }
+        random_er(p);
+        uint64_t cyc = run_both(p, &in, pos, 0, 1);
+        if (trial < 3)
+            print_message("HEADS n=%d hs=%d flags %d on %s: %llu cycles\n", n, hs, in.flags,
+                          p->t.name, (unsigned long long)cyc);
+    }
+    p->caches = 0;
+}
+
+static void test_heads(void **st)
+{
+    (void)st;
+    for_targets(heads_body);
+}
+
 /* cw_uc_cycles() is the cycle model: fields only, the same for any data. */
 static void test_cycles_data_free(void **st)
 {
@@ -347,6 +455,8 @@ int main(void)
         cmocka_unit_test(test_matvec),
         cmocka_unit_test(test_embed),
         cmocka_unit_test(test_silu),
+        cmocka_unit_test(test_rmsnorm),
+        cmocka_unit_test(test_heads),
         cmocka_unit_test(test_cycles_data_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
