@@ -7,8 +7,6 @@
  * an ACT word read as int16 or int32 (as ref_core.c's act_to16 and its
  * (int32_t) casts do) is truncated by a shift pair. Each program ends by
  * writing its exponent register.
- *
- * Still to write (docs/serial.md): ATTN.
  */
 #include <stddef.h>
 
@@ -22,6 +20,7 @@ enum { C0, C1, C2, C3 };
 #define ADD(d, a, b)       U_(ADD, d, a, b, 0, 0)
 #define ADDI(d, a, i)      U_(ADDI, d, a, 0, 0, i)
 #define MOV(d, a)          U_(ADDI, d, a, 0, 0, 0)
+#define MOVC(d, c)         U_(MOVC, d, c, 0, 0, 0)
 #define SUB(d, a, b)       U_(SUB, d, a, b, 0, 0)
 #define AND(d, a, b)       U_(AND, d, a, b, 0, 0)
 #define OR(d, a, b)        U_(OR, d, a, b, 0, 0)
@@ -405,6 +404,124 @@ static const cw_uop p_heads_rope_act[] = HEADS_ROPE(HEADS_TO_ACT, OUT_ACT(SCR, A
 static const cw_uop p_heads_rope_kc[] = HEADS_ROPE(HEADS_TO_CACHE, OUT_CACHE(SCR, KC), KE);
 static const cw_uop p_heads_rope_vc[] = HEADS_ROPE(HEADS_TO_CACHE, OUT_CACHE(SCR, VC), VE);
 
+/* --------------------------------------------------------------- ATTN */
+
+/* r15 = cw_hls_exp_neg(r12) (r12 >= 0, consumed); scratch r13, r14. */
+#define EXP_NEG \
+    LI(R13, (int64_t)1 << 21), SLT(R14, R13, R12), CMOV(R12, R13, R14),   /* clamp */ \
+    LI(R13, CW_LOG2E_Q30), MUL(R12, R12, R13), SRRI(R12, R12, 22),        /* y, Q24 */ \
+    SRAI(R13, R12, 24), LI(R14, 0xFFFFFF), AND(R12, R12, R14),            /* n, f */ \
+    SRAI(R14, R12, 16), LI(R15, 0xFFFF), AND(R12, R12, R15),              /* idx, fr */ \
+    LD(R15, EXP2, R14, 0), LD(R14, EXP2, R14, 1),                                       \
+    SUB(R14, R15, R14), MUL(R14, R14, R12), SRRI(R14, R14, 16), SUB(R15, R15, R14),     \
+    SRR(R15, R15, R13), SLTI(R14, R13, CW_PROB_FRAC + 1), SLTI(R12, R14, 1),            \
+    CMOV(R15, R0, R12)                                                    /* n > 24: 0 */
+
+/* cw_hls_recip of r11 (> 0, consumed): r in r14, its exponent in r13;
+ * scratch r9, r10, r12, r15. */
+#define NEWTON_RECIP \
+    MUL(R15, R11, R14), SRAI(R15, R15, 30), LI(R9, (int64_t)1 << 31), SUB(R15, R9, R15), \
+    MUL(R14, R14, R15), SRAI(R14, R14, 30)
+#define RECIP \
+    BITLEN(R13, R11), ADDI(R13, R13, -31),                                               \
+    MOV(R9, R13), SLT(R10, R13, R0), CMOV(R9, R0, R10),                                  \
+    SUB(R12, R0, R13), SLT(R10, R12, R0), CMOV(R12, R0, R10),                            \
+    SRA(R11, R11, R9), SLL(R11, R11, R12),               /* m in [2^30, 2^31) */       \
+    SRAI(R14, R11, 22), LD(R14, RECIP, R14, -256),                                       \
+    NEWTON_RECIP, NEWTON_RECIP,                                                          \
+    SUB(R13, R0, R13), ADDI(R13, R13, -60)
+
+/* cw_hls_attention per head h (r1) over positions 0..POS (c1) of kv head
+ * h / (n / a24): keys and values from r2 (the cache word of position 0),
+ * their exponents from r3; r4 counts the heads of one kv head. SCR holds
+ * acc at 0, the scaled sums at 128, each head's exponent at 256 + h and
+ * the scores, then the weights, at CW_UC_SCR_WORDS + t. The heads' outputs
+ * go straight to dst; cw_hls_shift16 aligns them to the largest exponent
+ * at the end. */
+static const cw_uop p_attn[] = {
+    CFLD(C3, N, 0), CFLD(C2, A24, 0), CDIV(C3, C3, C2),       /* c3: heads per kv head */
+    CFLD(C0, N, 0), CFLD(C1, POS, 1), CFLD(C2, AUX, 0),
+    FLD(R2, B24), FLD(R5, MAX_CTX), MUL(R2, R2, R5),          /* layer's first cell */
+    FLD(R6, A24), MUL(R3, R2, R6), FLD(R7, AUX), MUL(R6, R6, R7), MUL(R2, R2, R6),
+    LI(R1, 0), LI(R4, 0),
+    LOOP(C0),
+        /* scores: q.k_t, shifted to Q16 and saturated to int32; r8 their max */
+        FLD(R10, ER_SRC), ADD(R10, R10, R1), LD(R10, ER, R10, 0), ADDI(R10, R10, CW_SCORE_FRAC),
+        MOV(R5, R2), MOV(R6, R3), LI(R7, CW_UC_SCR_WORDS), LI(R8, INT32_MIN),
+        FLD(R9, A24), FLD(R13, AUX), MUL(R9, R9, R13),        /* r9: the cache stride */
+        LOOP(C1),
+            LI(R11, 0), FLD(R12, AUX), MUL(R12, R12, R1), FLD(R13, SRC), ADD(R12, R12, R13),
+            MOV(R13, R5),
+            LOOP(C2),
+                LD(R14, ACT, R12, 0), AS16(R14), LD(R15, KC, R13, 0), MUL(R14, R14, R15),
+                ADD(R11, R11, R14), ADDI(R12, R12, 1), ADDI(R13, R13, 1),
+            ENDL,
+            LD(R14, KE, R6, 0), ADD(R14, R14, R10), SHSAT(R11, R11, R14, INT32_MAX),
+            ST(SCR, R7, 0, R11), SLT(R14, R8, R11), CMOV(R8, R11, R14),
+            ADD(R5, R5, R9), FLD(R14, A24), ADD(R6, R6, R14), ADDI(R7, R7, 1),
+        ENDL,
+        /* softmax: the weights exp(s - max) replace the scores; r11 their sum */
+        LI(R7, CW_UC_SCR_WORDS), LI(R11, 0),
+        LOOP(C1),
+            LD(R12, SCR, R7, 0), SUB(R12, R8, R12), EXP_NEG,
+            ST(SCR, R7, 0, R15), ADD(R11, R11, R15), ADDI(R7, R7, 1),
+        ENDL,
+        /* the weighted sum of v_t, each aligned to the largest exponent r8 */
+        MOV(R5, R3), LI(R8, INT32_MIN),
+        LOOP(C1),
+            LD(R13, VE, R5, 0), SLT(R14, R8, R13), CMOV(R8, R13, R14), FLD(R14, A24),
+            ADD(R5, R5, R14),
+        ENDL,
+        LI(R12, 0), LOOP(C2), ST(SCR, R12, 0, R0), ADDI(R12, R12, 1), ENDL,
+        MOV(R5, R2), MOV(R6, R3), LI(R7, CW_UC_SCR_WORDS),
+        LOOP(C1),
+            LD(R10, SCR, R7, 0), LD(R13, VE, R6, 0), SUB(R13, R8, R13),
+            LI(R12, 0), MOV(R14, R5),
+            LOOP(C2),
+                LD(R15, VC, R14, 0), MUL(R15, R15, R10), SRR(R15, R15, R13),
+                LD(R9, SCR, R12, 0), ADD(R9, R9, R15), ST(SCR, R12, 0, R9),
+                ADDI(R12, R12, 1), ADDI(R14, R14, 1),
+            ENDL,
+            FLD(R9, A24), FLD(R15, AUX), MUL(R15, R9, R15), ADD(R5, R5, R15),
+            ADD(R6, R6, R9), ADDI(R7, R7, 1),
+        ENDL,
+        /* divide by the sum: acc >> sa times the reciprocal, into SCR[128..] */
+        RECIP,
+        LI(R12, 0), LI(R9, 0),
+        LOOP(C2), LD(R10, SCR, R12, 0), ABS(R10, R10), OR(R9, R9, R10), ADDI(R12, R12, 1), ENDL,
+        BLOCK_SHIFT(R10, R9, R11, 31), SLT(R11, R10, R0), CMOV(R10, R0, R11), /* r10: sa */
+        LI(R12, 0), LI(R9, 0),
+        LOOP(C2),
+            LD(R11, SCR, R12, 0), SRR(R11, R11, R10), MUL(R11, R11, R14),
+            ST(SCR, R12, 128, R11), ABS(R11, R11), OR(R9, R9, R11), ADDI(R12, R12, 1),
+        ENDL,
+        ADD(R8, R8, R13), ADD(R8, R8, R10),                   /* emax + er + sa */
+        /* cw_hls_norm16 to dst + h * hs; the head's exponent to SCR[256 + h] */
+        BLOCK_SHIFT(R10, R9, R11, 15), SUB(R11, R0, R10),
+        FLD(R5, AUX), MUL(R5, R5, R1), FLD(R6, DST), ADD(R5, R5, R6), LI(R12, 128),
+        LOOP(C2),
+            LD(R6, SCR, R12, 0), SHSAT(R6, R6, R11, CW_ACT_MAX), ST(ACT, R5, 0, R6),
+            ADDI(R12, R12, 1), ADDI(R5, R5, 1),
+        ENDL,
+        ADD(R8, R8, R10), ST(SCR, R1, 256, R8),
+        /* the next head, and after c3 of them the next kv head */
+        ADDI(R1, R1, 1), ADDI(R4, R4, 1), MOVC(R5, C3), SLT(R6, R4, R5), SLTI(R6, R6, 1),
+        CMOV(R4, R0, R6), FLD(R7, AUX), ADD(R7, R2, R7), CMOV(R2, R7, R6),
+        ADDI(R7, R3, 1), CMOV(R3, R7, R6),
+    ENDL,
+    /* the heads aligned to the largest exponent (cw_hls_shift16) */
+    LI(R8, INT32_MIN), LI(R1, 0),
+    LOOP(C0), LD(R9, SCR, R1, 256), SLT(R10, R8, R9), CMOV(R8, R9, R10), ADDI(R1, R1, 1), ENDL,
+    FLD(R5, DST), LI(R1, 0),
+    LOOP(C0),
+        LD(R9, SCR, R1, 256), SUB(R9, R8, R9),
+        LOOP(C2), LD(R10, ACT, R5, 0), SRR(R10, R10, R9), ST(ACT, R5, 0, R10), ADDI(R5, R5, 1), ENDL,
+        ADDI(R1, R1, 1),
+    ENDL,
+    FLD(R1, ER_DST), ST(ER, R1, 0, R8),
+    DONE,
+};
+
 /* ----------------------------------------------------------- dispatch */
 
 #define PROG(p) (*n = (int)(sizeof p / sizeof p[0]), p)
@@ -424,6 +541,7 @@ const cw_uop *cw_uc_program(const cw_instr *in, const cw_target_config *t, int *
         return w == 0 ? PROG(p_embed_w8) : w == 1 ? PROG(p_embed_w16) : PROG(p_embed_w16_8);
     case CW_OP_SILU: return PROG(p_silu);
     case CW_OP_RMSNORM: return PROG(p_rmsnorm);
+    case CW_OP_ATTN: return PROG(p_attn);
     case CW_OP_HEADS: {
         int rope = (in->flags & CW_F_ROPE) != 0;
         if (in->flags & CW_F_DST_KC)

@@ -20,8 +20,10 @@
 #include "clockwork.h"
 #include "cw_hls.h"
 #include "fileio.h"
+#include "artifact.h"
 #include "isa.h"
 #include "ref_core.h"
+#include "testutil.h"
 #include "ucode.h"
 
 #define SEED 20261128u
@@ -423,6 +425,132 @@ static void test_heads(void **st)
     for_targets(heads_body);
 }
 
+static void attn_body(pair *p)
+{
+    const cw_target_config *t = &p->t;
+    p->caches = 1;
+    for (int trial = 0; trial < TRIALS / 3; trial++) {
+        int step = t->k > 2 ? t->k : 2;
+        int hs = step * (int)rng_range(1, 16 / step);
+        int nkv = (int)rng_range(1, 2), n = nkv * (int)rng_range(1, 2);
+        cw_instr in = instr(CW_OP_ATTN, (int)rng_range(0, 100), 200 + (int)rng_range(0, 100), n);
+        in.aux = (uint16_t)hs;
+        in.a24 = (uint32_t)nkv;
+        in.b24 = (uint32_t)rng_range(0, 1);
+        in.er_dst = (uint8_t)(in.er_dst % 240);
+        in.er_src = (uint8_t)(in.er_src % 240);
+        /* mostly short contexts; every fifth trial the longest the cache takes */
+        int pos = trial % 5 == 4 ? t->max_ctx - 1 : (int)rng_range(0, 20);
+        while (((uint64_t)in.b24 * (uint64_t)t->max_ctx + (uint64_t)pos + 1) *
+                   (uint64_t)(nkv * hs) > (uint64_t)t->kv_depth)
+            pos /= 2, in.b24 = 0;
+        for (int i = 0; i < n * hs; i++)
+            p->ref.act[in.src + i] = rng_val(15);
+        int lim = t->kvbits < 16 ? (1 << (t->kvbits - 1)) - 1 : CW_ACT_MAX;
+        size_t cells = ((size_t)in.b24 * (size_t)t->max_ctx + (size_t)pos + 1);
+        for (size_t i = 0; i < cells * (size_t)(nkv * hs); i++) {
+            p->ref.kc[i] = (int16_t)rng_range(-lim, lim);
+            p->ref.vc[i] = (int16_t)rng_range(-lim, lim);
+        }
+        for (size_t i = 0; i < cells * (size_t)nkv; i++) {
+            p->ref.ke[i] = (int32_t)rng_range(-40, 5);
+            p->ref.ve[i] = (int32_t)rng_range(-40, 5);
+        }
+        random_er(p);
+        for (int h = 0; h < n; h++)
+            p->ref.er[in.er_src + h] = (int32_t)rng_range(-30, 0);
+        uint64_t cyc = run_both(p, &in, pos, 0, 1);
+        if (trial < 2)
+            print_message("ATTN n=%d/%d hs=%d pos=%d on %s: %llu cycles\n", n, nkv, hs, pos,
+                          t->name, (unsigned long long)cyc);
+    }
+    p->caches = 0;
+}
+
+static void test_attn(void **st)
+{
+    (void)st;
+    for_targets(attn_body);
+}
+
+/* A whole program: a synthetic model that fits the icebreaker, compiled
+ * for it, run position by position with the ref core's kernels on one core
+ * and the microprograms on the other; after every instruction all the
+ * memories they write must agree, and the tokens with them. */
+static void test_whole_program(void **st)
+{
+    (void)st;
+    const char *path = tu_scratch_path("ucode_synth.bin");
+    cw_model_config cfg = { 32, 64, 2, 4, 2, 64, 128, 1 };
+    assert_int_equal(cw_model_write_synthetic(path, &cfg, 7), CW_OK);
+    cw_model *m = NULL;
+    assert_int_equal(cw_model_open(path, &m), CW_OK);
+    cw_compile_params cp;
+    cw_compile_params_default(&cp);
+    cp.target = "icebreaker";
+    cp.weight_bits = 8;
+    cw_artifact *a = NULL;
+    if (cw_compile(m, &cp, &a) != CW_OK)
+        fail_msg("compile: %s", cw_last_error());
+    pair p;
+    memset(&p, 0, sizeof p);
+    pair_init(&p, "icebreaker");
+    p.caches = 1;
+    memcpy(p.ref.mem[CW_REG_WGT], a->wgt, (size_t)(a->wgt_lines * (uint64_t)a->line_bytes));
+    memcpy(p.ref.mem[CW_REG_SCL], a->scl, (size_t)(a->scl_entries * 4));
+    memcpy(p.ref.mem[CW_REG_CST], a->cst, (size_t)(a->cst_words * 4));
+    const int prompt[] = { CW_TOKEN_BOS, 5, 17, 33 }, n_prompt = 4, steps = 24;
+    for (int i = 0; i < n_prompt; i++)
+        put_le32(&p.ref, CW_REG_PROMPT, (uint32_t)i, (uint32_t)prompt[i]);
+    pair_sync(&p);
+    const int n_instr = a->info.n_instructions;
+    int tok = prompt[0], pos;
+    for (pos = 0; pos < steps; pos++) {
+        int next_ref = -1;
+        uint64_t cycles = 0;
+        cw_uc_run rs = { pos, tok, -1, n_prompt };
+        for (int pc = 0; pc < n_instr; pc++) {
+            const cw_instr *in = &a->prog[pc];
+            char what[96];
+            snprintf(what, sizeof what, "position %d, instruction %d (%s)", pos, pc,
+                     cw_op_name(in->op));
+            assert_int_equal(cw_ref_core_exec(&p.ref, in, pos, tok, n_prompt, &next_ref), CW_OK);
+            uint64_t c = 0;
+            rs.tok = tok;
+            if (cw_uc_exec(&p.uc, in, &rs, &c) != CW_OK)
+                fail_msg("%s: %s", what, cw_last_error());
+            cycles += c;
+            long d;
+            FIRST_DIFF(p.ref.act, p.uc.act, p.t.act_depth, d);
+            if (d >= 0)
+                fail_msg("%s: ACT[%ld] differs from the kernel's", what, d);
+            FIRST_DIFF(p.ref.er, p.uc.er, 256, d);
+            if (d >= 0)
+                fail_msg("%s: E[%ld] differs from the kernel's", what, d);
+            FIRST_DIFF(p.ref.kc, p.uc.kc, p.t.kv_depth, d);
+            if (d < 0)
+                FIRST_DIFF(p.ref.vc, p.uc.vc, p.t.kv_depth, d);
+            if (d >= 0)
+                fail_msg("%s: the KV cache differs from the kernel's at %ld", what, d);
+            if (c != cw_uc_cycles(in, pos, &p.t))
+                fail_msg("%s: %llu cycles, cw_uc_cycles() says %llu", what,
+                         (unsigned long long)c, (unsigned long long)cw_uc_cycles(in, pos, &p.t));
+        }
+        assert_int_equal(rs.next, next_ref);
+        if (pos == 0 || pos == steps - 1)
+            print_message("serial core, synthetic model on icebreaker: position %d, token %d, "
+                          "%llu cycles of microcode\n", pos, next_ref,
+                          (unsigned long long)cycles);
+        if (next_ref == CW_TOKEN_BOS)
+            break;
+        tok = next_ref;
+    }
+    assert_true(pos > n_prompt);
+    pair_free(&p);
+    cw_artifact_close(a);
+    cw_model_close(m);
+}
+
 /* cw_uc_cycles() is the cycle model: fields only, the same for any data. */
 static void test_cycles_data_free(void **st)
 {
@@ -457,6 +585,8 @@ int main(void)
         cmocka_unit_test(test_silu),
         cmocka_unit_test(test_rmsnorm),
         cmocka_unit_test(test_heads),
+        cmocka_unit_test(test_attn),
+        cmocka_unit_test(test_whole_program),
         cmocka_unit_test(test_cycles_data_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
