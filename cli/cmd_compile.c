@@ -29,10 +29,17 @@ static void report(const cw_artifact *a)
     cw_artifact_info in;
     cw_artifact_get_info(a, &in);
     const cw_target_config *t = &in.target;
-    const double macs_per_cycle = (double)t->lanes * t->k;
-    printf("target %s: %d x %d MACs/cycle, %d vector lanes, %d-bit weight lanes, "
-           "%d-bit KV cache, %d MHz\n", t->name, t->lanes, t->k, t->vlanes, t->wbits, t->kvbits,
-           t->clock_mhz);
+    /* the serial core multiplies once a cycle at best; lanes x k is only the
+     * shape of its weight lines (docs/serial.md) */
+    const double macs_per_cycle = t->serial ? 1.0 : (double)t->lanes * t->k;
+    if (t->serial)
+        printf("target %s: the serial core (one micro-operation a cycle, weight lines of "
+               "%d x %d), %d-bit weights, %d-bit KV cache, %d MHz\n", t->name, t->lanes, t->k,
+               t->wbits, t->kvbits, t->clock_mhz);
+    else
+        printf("target %s: %d x %d MACs/cycle, %d vector lanes, %d-bit weight lanes, "
+               "%d-bit KV cache, %d MHz\n", t->name, t->lanes, t->k, t->vlanes, t->wbits,
+               t->kvbits, t->clock_mhz);
     printf("model: dim %d, hidden %d, %d layers, %d heads (%d kv), vocab %d; %d-bit weights; "
            "context %d\n", in.model.dim, in.model.hidden_dim, in.model.n_layers,
            in.model.n_heads, in.model.n_kv_heads, in.model.vocab_size, in.weight_bits,

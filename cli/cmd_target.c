@@ -37,8 +37,8 @@ int cmd_target(int argc, char **argv)
             cw_target_config t;
             if (cw_target_get(*n, &t) == CW_OK)
                 printf("%-12s %2d x %-2d MACs, %2d-bit weights, %2d-bit KV cache, %4d MHz, "
-                       "context %d\n", t.name, t.lanes, t.k, t.wbits, t.kvbits, t.clock_mhz,
-                       t.max_ctx);
+                       "context %d%s\n", t.name, t.lanes, t.k, t.wbits, t.kvbits, t.clock_mhz,
+                       t.max_ctx, t.serial ? ", serial core" : "");
         }
         return 0;
     }
@@ -58,9 +58,10 @@ int cmd_target(int argc, char **argv)
     }
     printf("name        %s\nlanes       %d\nk           %d\nvlanes      %d\nwbits       %d\n"
            "clock_mhz   %d\nprog_depth  %d\nwgt_lines   %d\nscl_depth   %d\ncst_depth   %d\n"
-           "act_depth   %d\nkv_depth    %d\nmax_ctx     %d\nkvbits      %d\nhash        %016llx\n",
+           "act_depth   %d\nkv_depth    %d\nmax_ctx     %d\nkvbits      %d\nserial      %d\n"
+           "hash        %016llx\n",
            t.name, t.lanes, t.k, t.vlanes, t.wbits, t.clock_mhz, t.prog_depth, t.wgt_lines,
-           t.scl_depth, t.cst_depth, t.act_depth, t.kv_depth, t.max_ctx, t.kvbits,
+           t.scl_depth, t.cst_depth, t.act_depth, t.kv_depth, t.max_ctx, t.kvbits, t.serial,
            (unsigned long long)t.hash);
     return 0;
 }

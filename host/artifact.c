@@ -43,7 +43,9 @@ void cw_compile_params_default(cw_compile_params *p)
  * 128 u64 macs_base           136 u64 macs_per_pos
  * 144 i32 kv_dim              148 i32 n_kv_heads
  * 152 i32 target kvbits (written only when not 16; 0, as in artifacts older
- *     than the field, reads as 16)          156..191 reserved (0)
+ *     than the field, reads as 16)
+ * 156 i32 target serial (1 for the serial core; 0 otherwise and in older
+ *     artifacts)                             160..191 reserved (0)
  */
 static const size_t target_field_offsets[12] = {
     offsetof(cw_target_config, lanes),      offsetof(cw_target_config, k),
@@ -77,6 +79,7 @@ void cw_meta_encode(const cw_artifact_info *in, int kv_dim, int n_kv_heads,
     cw_write_le32s(out + 148, n_kv_heads);
     if (in->target.kvbits != 16)
         cw_write_le32s(out + 152, in->target.kvbits);
+    cw_write_le32s(out + 156, in->target.serial);
 }
 
 /* Decodes META and checks it: the model shape, the target fields (whose
@@ -124,7 +127,9 @@ static int meta_decode(const unsigned char *b, uint64_t len, const char *origin,
         o += snprintf(text + o, sizeof text - (size_t)o, "%s %d\n", keys[i],
                       cw_read_le32s(b + 80 + 4 * i));
     if (cw_read_le32s(b + 152) != 0)
-        snprintf(text + o, sizeof text - (size_t)o, "kvbits %d\n", cw_read_le32s(b + 152));
+        o += snprintf(text + o, sizeof text - (size_t)o, "kvbits %d\n", cw_read_le32s(b + 152));
+    if (cw_read_le32s(b + 156) != 0)
+        snprintf(text + o, sizeof text - (size_t)o, "serial %d\n", cw_read_le32s(b + 156));
     if (cw_target_parse(text, origin, &in->target) != CW_OK)
         return CW_ERR_FORMAT;
     if (in->target.hash != header_hash)

@@ -4,6 +4,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "isa.h"
+#include "ucode.h"
 
 /* --------------------------------------------------------------- encoding
  *
@@ -104,6 +105,9 @@ static int clog2(int v)
 
 uint64_t cw_instr_latency(const cw_instr *in, int pos, const cw_target_config *t)
 {
+    /* the serial core: the issue, then the instruction's microprogram */
+    if (t->serial)
+        return CW_UC_ISSUE_CYCLES + cw_uc_cycles(in, pos, t);
     const uint64_t L = (uint64_t)t->lanes, K = (uint64_t)t->k;
     const uint64_t n = in->n;
     uint64_t body = 0;

@@ -17,11 +17,12 @@ typedef struct field {
     const char *key;
     size_t offset;
     long min, max;
-    int dflt; /* 0: required; else the value of an absent optional field */
+    int opt;  /* 0: required; 1: optional, dflt when absent */
+    int dflt;
 } field;
 
-#define F(name, lo, hi) { #name, offsetof(cw_target_config, name), lo, hi, 0 }
-#define OPT(name, lo, hi, d) { #name, offsetof(cw_target_config, name), lo, hi, d }
+#define F(name, lo, hi) { #name, offsetof(cw_target_config, name), lo, hi, 0, 0 }
+#define OPT(name, lo, hi, d) { #name, offsetof(cw_target_config, name), lo, hi, 1, d }
 static const field fields[] = {
     F(lanes, 1, 64),         F(k, 1, 64),
     F(vlanes, 1, 64),        F(wbits, 8, 16),
@@ -29,7 +30,7 @@ static const field fields[] = {
     F(wgt_lines, 1, 1 << 24), F(scl_depth, 1, 1 << 24),
     F(cst_depth, 1, 1 << 20), F(act_depth, 64, 1 << 20),
     F(kv_depth, 1, 1 << 28),  F(max_ctx, 2, 1 << 16),
-    OPT(kvbits, 8, 16, 16),
+    OPT(kvbits, 8, 16, 16),  OPT(serial, 0, 1, 0),
 };
 #undef F
 #undef OPT
@@ -52,7 +53,7 @@ int cw_target_canonical(const cw_target_config *t, char *buf, size_t n)
         int v = *(const int *)((const char *)t + fields[i].offset);
         /* an optional field at its default is left out, so that adding one
          * keeps the hashes of the targets that do not use it */
-        if (fields[i].dflt && (v == fields[i].dflt || v == 0))
+        if (fields[i].opt && (v == fields[i].dflt || v == 0))
             continue;
         int w = snprintf(buf + o, n > o ? n - o : 0, "%s=%d;", fields[i].key, v);
         if (w < 0 || (size_t)w >= (n > o ? n - o : 0))
@@ -112,7 +113,7 @@ int cw_target_parse(const char *text, const char *origin, cw_target_config *out)
     if (!have_name)
         return cw_fail(CW_ERR_FORMAT, "%s: the field 'name' is missing", origin);
     for (int i = 0; i < N_FIELDS; i++) {
-        if (!seen[i] && fields[i].dflt)
+        if (!seen[i] && fields[i].opt)
             *(int *)((char *)&t + fields[i].offset) = fields[i].dflt;
         else if (!seen[i])
             return cw_fail(CW_ERR_FORMAT, "%s: the field '%s' is missing", origin,

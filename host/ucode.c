@@ -6,10 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__)
+/* cw_fixed.h's bit length carries a Vitis HLS pragma */
+#pragma GCC diagnostic ignored "-Wunknown-pragmas"
+#endif
 #include "cw_fixed.h"
 #include "cw_tables.h"
 #include "error.h"
 #include "fileio.h"
+#include "ref_core.h"
 #include "ucode.h"
 
 /* ------------------------------------------------------------- timing */

@@ -33,7 +33,14 @@
 #include <stdint.h>
 
 #include "isa.h"
-#include "ref_core.h"
+
+struct cw_ref_core;
+
+/* The serial sequencer's cost of every instruction, NOP and END included:
+ * reading the five instruction words, checking the fields, starting the
+ * microprogram (docs/serial.md). cw_instr_latency() of a serial target is
+ * this plus cw_uc_cycles(). */
+#define CW_UC_ISSUE_CYCLES 8
 
 /* Micro-operations. d, a, b are registers (or count registers for the C*
  * operations); imm is a signed constant. */
@@ -135,7 +142,7 @@ typedef struct cw_uc_run {
  * its exponent registers): *cycles receives the cycles it took. Returns
  * CW_OK, or CW_ERR_DEVICE for an access outside a memory, a division by a
  * zero count or a malformed microprogram, as the core's error state. */
-int cw_uc_exec(cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, uint64_t *cycles);
+int cw_uc_exec(struct cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, uint64_t *cycles);
 
 /* The cycles of one instruction at position pos, from its microprogram's
  * control alone (no data, no memories): what cw_uc_exec measures. 0 for an

@@ -132,6 +132,8 @@ typedef struct cw_target_config {
     int kv_depth;   /* values in each of the K and V caches (kvbits each) */
     int max_ctx;    /* positions */
     int kvbits;     /* bits per KV cache entry, 8 to 16 (optional field, 16) */
+    int serial;     /* 1: the serial core, whose instructions are microprograms
+                       (docs/serial.md); 0: the MAC array core (optional, 0) */
     uint64_t hash;  /* FNV-1a 64 of the canonical form, name excluded */
 } cw_target_config;
 

@@ -27,6 +27,7 @@ int main(int argc, char **argv)
     tb::Bench<Vcw_op_embed> b(TB_NAME, 27);
     cw_target_config t = {};
     cw_target_get(TB_TARGET, &t);
+    t.serial = 0; // the array core's module at this shape (icebreaker's core is docs/serial.md's)
     const int ACT = 1 << 14, L = t.lanes, K = t.k, WB = t.wbits;
     tb::OpHarness<Vcw_op_embed> h(b, L, K, WB, ACT, TB_WGT_LINES, TB_SCL);
     for (auto &v : h.act)
