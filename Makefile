@@ -43,7 +43,7 @@ RTL_TB   := $(RTL_TB_SRC:tests/rtl/%.cpp=$(BUILD)/rtl/bin/%)
 TEST_COMMON := $(wildcard tests/unit/common/*.c)
 TEST_COMMON_OBJ := $(TEST_COMMON:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all lib cli demo test check lint deps clean rtl-tests sim synth install
+.PHONY: all lib cli demo test check lint deps clean rtl-tests sim synth install ucode
 .DEFAULT_GOAL := all
 all: lib cli
 rtl-tests: $(RTL_TB)
@@ -96,6 +96,12 @@ $(BUILD)/rtl/bin/tb_attn_k2: tests/rtl/tb_attn.cpp
 $(BUILD)/rtl/bin/tb_embed_w8: tests/rtl/tb_embed.cpp
 $(BUILD)/rtl/bin/tb_heads_kv9: tests/rtl/tb_heads.cpp
 $(BUILD)/rtl/bin/tb_fn_recip_shared: tests/rtl/tb_fn_recip.cpp
+# the serial core (docs/serial.md): its RTL and microcode ROM
+$(BUILD)/rtl/bin/tb_serial: $(wildcard rtl/serial/*.v rtl/serial/*.hex)
+
+# rewrite the serial core's microcode ROM from host/ucode_ops.c
+ucode: $(BUILD)/rtl/bin/tb_serial
+	$(Q)CW_WRITE_UCODE=rtl/serial/cw_serial_ucode.hex $(BUILD)/rtl/bin/tb_serial
 
 sim: $(SIM_LIBS)
 
@@ -139,6 +145,7 @@ lint: deps
 	        $$(build-lint/clockwork target $$t --params) || exit 1; done
 	$(Q)verilator --lint-only -Wall -DCW_SIM_GATE rtl/lint.vlt -y rtl --top-module cw_core rtl/cw_core.v \
 	    $$(build-lint/clockwork target sim --params)   # the Verilated device's op clocks
+	$(Q)verilator --lint-only -Wall rtl/lint.vlt rtl/serial/cw_serial_engine.v   # the serial core
 	@echo "lint: clean"
 
 clean:

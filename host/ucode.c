@@ -91,10 +91,9 @@ static int64_t field(const engine *e, int f)
 }
 
 /* The words of a space, and its storage. */
-static uint64_t space_size(const engine *e, int s)
+static uint64_t space_size(const cw_ref_core *c, int s)
 {
-    const cw_ref_core *c = e->c;
-    const cw_target_config *t = e->t;
+    const cw_target_config *t = &c->t;
     switch (s) {
     case CW_US_ACT: return (uint64_t)t->act_depth;
     case CW_US_ER: return 256;
@@ -115,9 +114,8 @@ static uint64_t space_size(const engine *e, int s)
     }
 }
 
-static int64_t mem_read(const engine *e, int s, uint64_t a)
+static int64_t mem_read(const cw_ref_core *c, const int64_t *scr, int s, uint64_t a)
 {
-    const cw_ref_core *c = e->c;
     const unsigned char *w = c->mem[CW_REG_WGT];
     switch (s) {
     case CW_US_ACT: return c->act[a];
@@ -136,15 +134,14 @@ static int64_t mem_read(const engine *e, int s, uint64_t a)
     case CW_US_RECIP: return cw_recip_tab[a];
     case CW_US_SIN: return cw_sin_tab[a];
     case CW_US_SIG: return cw_sigmoid_tab[a];
-    case CW_US_SCR: return e->scr[a];
+    case CW_US_SCR: return scr[a];
     default: return 0;
     }
 }
 
 /* Stores into the writable spaces; 0, or -1 for a read-only one. */
-static int mem_write(engine *e, int s, uint64_t a, int64_t v)
+static int mem_write(cw_ref_core *c, int64_t *scr, int s, uint64_t a, int64_t v)
 {
-    cw_ref_core *c = e->c;
     switch (s) {
     case CW_US_ACT: c->act[a] = v; return 0;
     case CW_US_ER: c->er[a] = (int32_t)v; return 0;
@@ -152,7 +149,7 @@ static int mem_write(engine *e, int s, uint64_t a, int64_t v)
     case CW_US_VC: c->vc[a] = (int16_t)v; return 0;
     case CW_US_KE: c->ke[a] = (int32_t)v; return 0;
     case CW_US_VE: c->ve[a] = (int32_t)v; return 0;
-    case CW_US_SCR: e->scr[a] = v; return 0;
+    case CW_US_SCR: scr[a] = v; return 0;
     default: return -1;
     }
 }
@@ -216,12 +213,12 @@ static int data_op(engine *e, const cw_uop *u, int pc)
     case CW_U_LD:
     case CW_U_ST: {
         uint64_t addr = (uint64_t)(a + u->imm);
-        if (a + u->imm < 0 || addr >= space_size(e, u->imm2))
+        if (a + u->imm < 0 || addr >= space_size(e->c, u->imm2))
             return fail(e, pc, "memory access out of range");
         if (u->op == CW_U_ST)
-            return mem_write(e, u->imm2, addr, b) ? fail(e, pc, "store to a read-only memory")
-                                                   : CW_OK;
-        v = mem_read(e, u->imm2, addr);
+            return mem_write(e->c, e->scr, u->imm2, addr, b)
+                       ? fail(e, pc, "store to a read-only memory") : CW_OK;
+        v = mem_read(e->c, e->scr, u->imm2, addr);
         break;
     }
     case CW_U_NEXT:
@@ -343,4 +340,103 @@ uint64_t cw_uc_cycles(const cw_instr *in, int pos, const cw_target_config *t)
     e.in = in;
     e.rs = &rs;
     return run(&e, p, n) == CW_OK ? e.cycles : 0;
+}
+
+/* ---------------------------------------------------- the RTL's view */
+
+int64_t cw_uc_field(const cw_instr *in, const cw_uc_run *rs, const cw_target_config *t, int f)
+{
+    engine e;
+    memset(&e, 0, sizeof e);
+    e.t = t;
+    e.in = in;
+    e.rs = (cw_uc_run *)rs; /* read only */
+    return field(&e, f);
+}
+
+int cw_uc_mem_read(struct cw_ref_core *c, int space, int64_t addr, int64_t *v)
+{
+    if (space < 0 || space >= CW_US_COUNT || space == CW_US_SCR || addr < 0 ||
+        (uint64_t)addr >= space_size(c, space))
+        return cw_fail(CW_ERR_DEVICE, "serial core: read of word %lld of memory %d",
+                       (long long)addr, space);
+    *v = mem_read(c, NULL, space, (uint64_t)addr);
+    return CW_OK;
+}
+
+int cw_uc_mem_write(struct cw_ref_core *c, int space, int64_t addr, int64_t v)
+{
+    if (space < 0 || space >= CW_US_COUNT || space == CW_US_SCR || addr < 0 ||
+        (uint64_t)addr >= space_size(c, space) || mem_write(c, NULL, space, (uint64_t)addr, v))
+        return cw_fail(CW_ERR_DEVICE, "serial core: write of word %lld of memory %d",
+                       (long long)addr, space);
+    return CW_OK;
+}
+
+/* ------------------------------------------------------------ the ROM */
+
+int cw_uc_rom_build(cw_uc_rom *rom, int max)
+{
+    memset(rom, 0, sizeof *rom);
+    rom->words = calloc((size_t)max, sizeof *rom->words);
+    if (!rom->words)
+        return cw_fail(CW_ERR_NO_MEMORY, "microcode ROM: out of memory");
+    const char *why = NULL;
+    int v, i = 0;
+    for (v = 0; v < CW_UC_VARIANTS && !why; v++) {
+        int n, addr[1024], depth = 0;
+        const cw_uop *p = cw_uc_variant_program(v, &n);
+        if (n > 1024) {
+            why = "longer than 1024 operations";
+            break;
+        }
+        rom->entry[v] = rom->n;
+        /* addresses first (ENDL takes none), then the words */
+        for (int j = 0, a = rom->n; j < n; j++) {
+            addr[j] = a;
+            a += p[j].op != CW_U_ENDL;
+        }
+        for (i = 0; i < n && !why; i++) {
+            const cw_uop *u = &p[i];
+            int64_t imm = u->imm;
+            if (u->op == CW_U_ENDL) {
+                depth--;
+                continue;
+            }
+            if (u->op == CW_U_LOOP) {
+                int end = loop_end(p, n, i);
+                if (depth++ == LOOP_DEPTH)
+                    why = "loops nested deeper than 3";
+                else if (end < 0)
+                    why = "LOOP without ENDL";
+                else if (end == i + 1)
+                    why = "an empty loop body";
+                else if (p[end - 1].op == CW_U_ENDL)
+                    why = "two loops ending on one operation";
+                else
+                    imm = addr[end - 1]; /* the body's last word */
+            }
+            if (!why && rom->n == max)
+                why = "the ROM is full";
+            if (why)
+                break;
+            rom->words[rom->n][0] = (uint32_t)(u->op & 31) | (uint32_t)(u->d & 15) << 5 |
+                                    (uint32_t)(u->a & 15) << 9 | (uint32_t)(u->b & 15) << 13 |
+                                    (uint32_t)(u->imm2 & 31) << 17;
+            rom->words[rom->n][1] = (uint32_t)(uint64_t)imm;
+            rom->words[rom->n][2] = (uint32_t)((uint64_t)imm >> 32);
+            rom->n++;
+        }
+    }
+    if (!why)
+        return CW_OK;
+    cw_uc_rom_free(rom);
+    return cw_fail(CW_ERR_INVALID_ARG, "microcode ROM: variant %d, operation %d: %s (%d words "
+                   "at most)", v, i, why, max);
+}
+
+void cw_uc_rom_free(cw_uc_rom *rom)
+{
+    free(rom->words);
+    memset(rom, 0, sizeof *rom);
 }

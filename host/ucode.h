@@ -43,44 +43,45 @@ struct cw_ref_core;
 #define CW_UC_ISSUE_CYCLES 8
 
 /* Micro-operations. d, a, b are registers (or count registers for the C*
- * operations); imm is a signed constant. */
+ * operations); imm is a signed constant. The values are the ROM's opcodes
+ * (rtl/serial/cw_serial_engine.v decodes the same numbers). */
 enum cw_uop_code {
     /* arithmetic: d = f(r[a], r[b]) or f(r[a], imm) */
-    CW_U_ADD,    /* r[a] + r[b] (wrapping) */
-    CW_U_ADDI,   /* r[a] + imm */
-    CW_U_SUB,    /* r[a] - r[b] */
-    CW_U_AND,
-    CW_U_OR,
-    CW_U_SLT,    /* r[a] < r[b] (signed): 1 or 0 */
-    CW_U_SLTI,   /* r[a] < imm */
-    CW_U_CMOV,   /* if r[b] != 0: d = r[a] (else d keeps its value) */
-    CW_U_ABS,    /* |r[a]| (as unsigned 64-bit) */
-    CW_U_BITLEN, /* cw_bitlen(r[a] as unsigned) */
-    CW_U_SLLI,   /* r[a] << imm, 0 <= imm < 64 */
-    CW_U_SRAI,   /* r[a] >> imm (arithmetic), 0 <= imm < 64 */
-    CW_U_SLL,    /* r[a] << r[b], 0 <= r[b] < 64 */
-    CW_U_SRA,    /* r[a] >> r[b] (arithmetic), 0 <= r[b] < 64 */
-    CW_U_SRR,    /* cw_rshift_round(r[a], r[b]) */
-    CW_U_SRRI,   /* cw_rshift_round(r[a], imm) */
-    CW_U_SHSAT,  /* cw_shift_sat(r[a], r[b], imm): imm is the bound, 0 < imm < 2^62 */
-    CW_U_MUL,    /* low 64 bits of r[a] * r[b] */
-    CW_U_LI,     /* imm */
-    CW_U_FLD,    /* the field imm (enum cw_ufield), sign-extended per field */
-    CW_U_MOVC,   /* c[a] */
+    CW_U_ADD = 0,    /* r[a] + r[b] (wrapping) */
+    CW_U_ADDI = 1,   /* r[a] + imm */
+    CW_U_SUB = 2,    /* r[a] - r[b] */
+    CW_U_AND = 3,
+    CW_U_OR = 4,
+    CW_U_SLT = 5,    /* r[a] < r[b] (signed): 1 or 0 */
+    CW_U_SLTI = 6,   /* r[a] < imm */
+    CW_U_CMOV = 7,   /* if r[b] != 0: d = r[a] (else d keeps its value) */
+    CW_U_ABS = 8,    /* |r[a]| (as unsigned 64-bit) */
+    CW_U_BITLEN = 9, /* cw_bitlen(r[a] as unsigned) */
+    CW_U_SLLI = 10,   /* r[a] << imm, 0 <= imm < 64 */
+    CW_U_SRAI = 11,   /* r[a] >> imm (arithmetic), 0 <= imm < 64 */
+    CW_U_SLL = 12,    /* r[a] << r[b], 0 <= r[b] < 64 */
+    CW_U_SRA = 13,    /* r[a] >> r[b] (arithmetic), 0 <= r[b] < 64 */
+    CW_U_SRR = 14,    /* cw_rshift_round(r[a], r[b]) */
+    CW_U_SRRI = 15,   /* cw_rshift_round(r[a], imm) */
+    CW_U_SHSAT = 16,  /* cw_shift_sat(r[a], r[b], imm): imm is the bound, 0 < imm < 2^62 */
+    CW_U_MUL = 17,    /* low 64 bits of r[a] * r[b] */
+    CW_U_LI = 18,     /* imm */
+    CW_U_FLD = 19,    /* the field imm (enum cw_ufield), sign-extended per field */
+    CW_U_MOVC = 20,   /* c[a] */
     /* memories: space imm2 (enum cw_uspace), word r[a] + imm */
-    CW_U_LD,     /* d = space[r[a] + imm], sign- or zero-extended per space */
-    CW_U_ST,     /* space[r[a] + imm] = r[b], truncated to the space's width */
+    CW_U_LD = 21,     /* d = space[r[a] + imm], sign- or zero-extended per space */
+    CW_U_ST = 22,     /* space[r[a] + imm] = r[b], truncated to the space's width */
     /* count registers */
-    CW_U_CFLD,   /* c[d] = field imm2 + imm */
-    CW_U_CSRL,   /* c[d] = c[a] >> imm */
-    CW_U_CSUB,   /* c[d] = c[a] - c[b], 0 if negative */
-    CW_U_CMUL,   /* c[d] = c[a] * c[b] */
-    CW_U_CDIV,   /* c[d] = c[a] / c[b] (c[b] = 0: the core stops with an error) */
+    CW_U_CFLD = 23,   /* c[d] = field imm2 + imm */
+    CW_U_CSRL = 24,   /* c[d] = c[a] >> imm */
+    CW_U_CSUB = 25,   /* c[d] = c[a] - c[b], 0 if negative */
+    CW_U_CMUL = 26,   /* c[d] = c[a] * c[b] */
+    CW_U_CDIV = 27,   /* c[d] = c[a] / c[b] (c[b] = 0: the core stops with an error) */
     /* control */
-    CW_U_LOOP,   /* repeat the operations up to the matching ENDL c[a] times */
-    CW_U_ENDL,   /* the end of a loop body (no cycle of its own) */
-    CW_U_NEXT,   /* NEXT = r[a] */
-    CW_U_DONE,   /* the instruction is complete */
+    CW_U_LOOP = 28,   /* repeat the operations up to the matching ENDL c[a] times */
+    CW_U_ENDL = 29,   /* the end of a loop body (no cycle of its own) */
+    CW_U_NEXT = 30,   /* NEXT = r[a] */
+    CW_U_DONE = 31,   /* the instruction is complete */
     CW_U_COUNT
 };
 
@@ -124,6 +125,20 @@ typedef struct cw_uop {
     int64_t imm;
 } cw_uop;
 
+/* The microprograms, one per opcode and variant (an opcode's flags and the
+ * target's weight width choose among some): the order of the microcode
+ * ROM's entry table. */
+enum cw_uc_variant_id {
+    CW_UV_EMBED_W8, CW_UV_EMBED_W16, CW_UV_EMBED_W16_8,   /* 8-bit lanes, 16, 16 with W8 */
+    CW_UV_RMSNORM,
+    CW_UV_MATVEC_W8, CW_UV_MATVEC_W16, CW_UV_MATVEC_W16_8,
+    CW_UV_NORM16,
+    CW_UV_HEADS_ACT, CW_UV_HEADS_KC, CW_UV_HEADS_VC,
+    CW_UV_HEADS_ROPE_ACT, CW_UV_HEADS_ROPE_KC, CW_UV_HEADS_ROPE_VC,
+    CW_UV_ATTN, CW_UV_RESADD, CW_UV_SILU, CW_UV_ARGMAX,
+    CW_UC_VARIANTS
+};
+
 /* Cycles a micro-operation takes (ENDL: 0). */
 int cw_uop_cycles(int op);
 
@@ -132,6 +147,28 @@ int cw_uop_cycles(int op);
  * operations ending in CW_U_DONE; NULL for an opcode the serial core
  * executes without microcode (NOP, END) or does not know. */
 const cw_uop *cw_uc_program(const cw_instr *in, const cw_target_config *t, int *n);
+
+/* The variant an instruction runs (-1: none), and a variant's program. */
+int cw_uc_variant(const cw_instr *in, const cw_target_config *t);
+const cw_uop *cw_uc_variant_program(int v, int *n);
+
+/* The microcode ROM the RTL executes (rtl/serial/): every variant's program
+ * in variant order, each micro-operation one word of 96 bits:
+ *   bits  4:0 op, 8:5 d, 12:9 a, 16:13 b, 21:17 the space or field,
+ *   bits 95:32 imm (64-bit two's complement).
+ * LOOP's imm is the address of the last micro-operation of its body, and
+ * ENDL is not in the ROM: the body's end is the loop's. entry[v] is the
+ * first address of variant v. Fails (CW_ERR_INVALID_ARG) when a program has
+ * an empty loop body, two loops ending on one micro-operation, loops nested
+ * deeper than 3 or more words than max. */
+typedef struct cw_uc_rom {
+    uint32_t (*words)[3];   /* [i] = { bits 31:0, imm low, imm high } */
+    int n;
+    int entry[CW_UC_VARIANTS];
+} cw_uc_rom;
+
+int cw_uc_rom_build(cw_uc_rom *rom, int max);
+void cw_uc_rom_free(cw_uc_rom *rom);
 
 /* The run state an instruction sees. */
 typedef struct cw_uc_run {
@@ -148,5 +185,16 @@ int cw_uc_exec(struct cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, uint64_
  * control alone (no data, no memories): what cw_uc_exec measures. 0 for an
  * opcode without a microprogram. */
 uint64_t cw_uc_cycles(const cw_instr *in, int pos, const cw_target_config *t);
+
+/* A field's value (enum cw_ufield) for an instruction, sign-extended as
+ * CW_U_FLD gives it. */
+int64_t cw_uc_field(const cw_instr *in, const cw_uc_run *rs, const cw_target_config *t, int f);
+
+/* The memories as the engine sees them, on a ref core: a word of a space
+ * (sign- or zero-extended as the space is), or a store truncated to it.
+ * CW_ERR_DEVICE outside the space or for a store to a read-only one. The
+ * serial core's RTL testbench serves its memory port with these. */
+int cw_uc_mem_read(struct cw_ref_core *c, int space, int64_t addr, int64_t *v);
+int cw_uc_mem_write(struct cw_ref_core *c, int space, int64_t addr, int64_t v);
 
 #endif

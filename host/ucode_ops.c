@@ -524,32 +524,62 @@ static const cw_uop p_attn[] = {
 
 /* ----------------------------------------------------------- dispatch */
 
-#define PROG(p) (*n = (int)(sizeof p / sizeof p[0]), p)
+#define P(p) { p, (int)(sizeof p / sizeof p[0]) }
+static const struct { const cw_uop *p; int n; } programs[CW_UC_VARIANTS] = {
+    [CW_UV_EMBED_W8] = P(p_embed_w8),
+    [CW_UV_EMBED_W16] = P(p_embed_w16),
+    [CW_UV_EMBED_W16_8] = P(p_embed_w16_8),
+    [CW_UV_RMSNORM] = P(p_rmsnorm),
+    [CW_UV_MATVEC_W8] = P(p_matvec_w8),
+    [CW_UV_MATVEC_W16] = P(p_matvec_w16),
+    [CW_UV_MATVEC_W16_8] = P(p_matvec_w16_8),
+    [CW_UV_NORM16] = P(p_norm16),
+    [CW_UV_HEADS_ACT] = P(p_heads_act),
+    [CW_UV_HEADS_KC] = P(p_heads_kc),
+    [CW_UV_HEADS_VC] = P(p_heads_vc),
+    [CW_UV_HEADS_ROPE_ACT] = P(p_heads_rope_act),
+    [CW_UV_HEADS_ROPE_KC] = P(p_heads_rope_kc),
+    [CW_UV_HEADS_ROPE_VC] = P(p_heads_rope_vc),
+    [CW_UV_ATTN] = P(p_attn),
+    [CW_UV_RESADD] = P(p_resadd),
+    [CW_UV_SILU] = P(p_silu),
+    [CW_UV_ARGMAX] = P(p_argmax),
+};
+#undef P
 
-const cw_uop *cw_uc_program(const cw_instr *in, const cw_target_config *t, int *n)
+int cw_uc_variant(const cw_instr *in, const cw_target_config *t)
 {
     /* the weight memory's lanes, and on 16-bit lanes the flag */
     const int w = t->wbits == 8 ? 0 : (in->flags & CW_F_W16) ? 1 : 2;
-    *n = 0;
+    const int rope = (in->flags & CW_F_ROPE) != 0;
     switch (in->op) {
-    case CW_OP_NORM16: return PROG(p_norm16);
-    case CW_OP_ARGMAX: return PROG(p_argmax);
-    case CW_OP_RESADD: return PROG(p_resadd);
-    case CW_OP_MATVEC:
-        return w == 0 ? PROG(p_matvec_w8) : w == 1 ? PROG(p_matvec_w16) : PROG(p_matvec_w16_8);
-    case CW_OP_EMBED:
-        return w == 0 ? PROG(p_embed_w8) : w == 1 ? PROG(p_embed_w16) : PROG(p_embed_w16_8);
-    case CW_OP_SILU: return PROG(p_silu);
-    case CW_OP_RMSNORM: return PROG(p_rmsnorm);
-    case CW_OP_ATTN: return PROG(p_attn);
+    case CW_OP_EMBED: return CW_UV_EMBED_W8 + w;
+    case CW_OP_RMSNORM: return CW_UV_RMSNORM;
+    case CW_OP_MATVEC: return CW_UV_MATVEC_W8 + w;
+    case CW_OP_NORM16: return CW_UV_NORM16;
     case CW_OP_HEADS: {
-        int rope = (in->flags & CW_F_ROPE) != 0;
-        if (in->flags & CW_F_DST_KC)
-            return rope ? PROG(p_heads_rope_kc) : PROG(p_heads_kc);
-        if (in->flags & CW_F_DST_VC)
-            return rope ? PROG(p_heads_rope_vc) : PROG(p_heads_vc);
-        return rope ? PROG(p_heads_rope_act) : PROG(p_heads_act);
+        int to = (in->flags & CW_F_DST_KC) ? 1 : (in->flags & CW_F_DST_VC) ? 2 : 0;
+        return (rope ? CW_UV_HEADS_ROPE_ACT : CW_UV_HEADS_ACT) + to;
     }
-    default: return NULL;
+    case CW_OP_ATTN: return CW_UV_ATTN;
+    case CW_OP_RESADD: return CW_UV_RESADD;
+    case CW_OP_SILU: return CW_UV_SILU;
+    case CW_OP_ARGMAX: return CW_UV_ARGMAX;
+    default: return -1;
     }
+}
+
+const cw_uop *cw_uc_variant_program(int v, int *n)
+{
+    if (v < 0 || v >= CW_UC_VARIANTS) {
+        *n = 0;
+        return NULL;
+    }
+    *n = programs[v].n;
+    return programs[v].p;
+}
+
+const cw_uop *cw_uc_program(const cw_instr *in, const cw_target_config *t, int *n)
+{
+    return cw_uc_variant_program(cw_uc_variant(in, t), n);
 }

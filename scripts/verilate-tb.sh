@@ -18,12 +18,13 @@ sources=$(sed -n 's|^// sources: *\(.*\)$|\1|p' "$tb" | head -n 1)
 [ -n "$top" ] || { echo "$tb: no '// top:' line" >&2; exit 1; }
 root=$(pwd)
 topfile="rtl/$top.v"
+[ -f "rtl/serial/$top.v" ] && topfile="rtl/serial/$top.v" # the serial core (docs/serial.md)
 [ -f "tests/rtl/$top.v" ] && topfile="tests/rtl/$top.v"   # test-only wrappers
 mdir="$build/rtl/obj/$name"
 mkdir -p "$mdir" "$(dirname "$out")"
 # shellcheck disable=SC2086
 verilator --cc --exe --build -j 2 --assert --trace-fst -Wall -Wno-fatal \
-  --top-module "$top" $params -y "$root/rtl" "$root/rtl/lint.vlt" $sources \
+  --top-module "$top" $params -y "$root/rtl" -y "$root/rtl/serial" "$root/rtl/lint.vlt" $sources \
   "$root/$topfile" "$root/$tb" \
   --Mdir "$mdir" -o "$root/$out" \
   -CFLAGS "-O1 -std=c++17 -I$root/include -I$root/hls -I$root/host -I$root/tests/rtl" \

@@ -1,0 +1,290 @@
+// cw_serial_engine - the serial core's micro-engine (docs/serial.md): it
+// runs one microprogram from the microcode ROM, one micro-operation a
+// cycle, as host/ucode.c defines them and with the cycles cw_uop_cycles()
+// gives (LD 2, MUL 4, CDIV 16, the rest 1; a loop's end costs nothing).
+//
+// The ROM image is generated from host/ucode_ops.c (cw_uc_rom_build(): 96
+// bits a word, op, d, a, b, space/field in bits 21:0, imm in 95:32; a
+// LOOP's imm is the address of its body's last word). It is read
+// synchronously: the word for the next cycle is addressed by pc_d, which
+// the operation completing this cycle decides, so the engine needs no
+// bubble after a taken loop.
+//
+// Memories are outside, behind one port: a read (m_re) returns its word on
+// m_rdata in the next cycle; a write (m_we) takes effect at the clock edge;
+// m_err flags an access outside its memory in the same cycle. Fields come
+// through fld_sel / fld_val (sign-extended, combinational).
+//
+// This is the engine's first form: the datapath is written for clarity,
+// not yet for the iCE40's LUTs (docs/serial.md, "The RTL").
+`default_nettype none
+
+module cw_serial_engine #(
+    parameter integer UCODE_WORDS = 2048,       // ROM words (a power of two)
+    parameter         UCODE_HEX   = "cw_serial_ucode.hex"
+) (
+    input  wire        clk,
+    input  wire        rst,
+    input  wire        start,        // start the microprogram at `entry`
+    input  wire [$clog2(UCODE_WORDS)-1:0] entry,
+    output reg         busy_q,       // from start to DONE
+    output reg         done_q,       // one cycle after DONE executed
+    output reg         err_q,        // stopped: an access outside a memory, a zero divisor,
+                                     // an unknown operation (cleared by start)
+    output wire [4:0]  fld_sel,
+    input  wire [63:0] fld_val,
+    output wire        m_re,
+    output wire        m_we,
+    output wire [4:0]  m_space,
+    output wire [63:0] m_addr,
+    output wire [63:0] m_wdata,
+    input  wire [63:0] m_rdata,
+    input  wire        m_err,
+    output wire        next_we,      // NEXT = next_val
+    output wire [63:0] next_val
+);
+    localparam integer UA = $clog2(UCODE_WORDS);
+
+    initial begin
+        if ((1 << UA) != UCODE_WORDS) $error("cw_serial_engine: UCODE_WORDS must be a power of two");
+    end
+
+    // micro-operations (host/ucode.h, enum cw_uop_code)
+    localparam [4:0] U_ADD = 5'd0, U_ADDI = 5'd1, U_SUB = 5'd2, U_AND = 5'd3, U_OR = 5'd4,
+                     U_SLT = 5'd5, U_SLTI = 5'd6, U_CMOV = 5'd7, U_ABS = 5'd8,
+                     U_BITLEN = 5'd9, U_SLLI = 5'd10, U_SRAI = 5'd11, U_SLL = 5'd12,
+                     U_SRA = 5'd13, U_SRR = 5'd14, U_SRRI = 5'd15, U_SHSAT = 5'd16,
+                     U_MUL = 5'd17, U_LI = 5'd18, U_FLD = 5'd19, U_MOVC = 5'd20,
+                     U_LD = 5'd21, U_ST = 5'd22, U_CFLD = 5'd23, U_CSRL = 5'd24,
+                     U_CSUB = 5'd25, U_CMUL = 5'd26, U_CDIV = 5'd27, U_LOOP = 5'd28,
+                     U_NEXT = 5'd30, U_DONE = 5'd31;
+
+    // ------------------------------------------------------------ the ROM
+    reg [95:0] rom [0:UCODE_WORDS-1];
+    initial $readmemh(UCODE_HEX, rom);
+
+    reg  [95:0]   uop_q;
+    reg  [UA-1:0] pc_q;
+    reg  [UA-1:0] pc_d;
+    reg           run_q;             // uop_q is the operation of this cycle
+
+    wire [4:0]  op    = uop_q[4:0];
+    wire [3:0]  f_d   = uop_q[8:5];
+    wire [3:0]  f_a   = uop_q[12:9];
+    wire [3:0]  f_b   = uop_q[16:13];
+    wire [4:0]  f_sel = uop_q[21:17];
+    wire [63:0] imm   = uop_q[95:32];
+    wire        unused_ok = &{1'b0, uop_q[31:22]};   // bits 31:22 are reserved
+
+    // ---------------------------------------------------------- registers
+    reg  [63:0] r_q [1:15];
+    reg  [31:0] c_q [0:3];
+    wire [63:0] ra = f_a == 4'd0 ? 64'd0 : r_q[f_a];
+    wire [63:0] rb = f_b == 4'd0 ? 64'd0 : r_q[f_b];
+    wire [31:0] ca = c_q[f_a[1:0]];
+    wire [31:0] cb = c_q[f_b[1:0]];
+
+    // the loop stack
+    reg  [UA-1:0] ls_start_q [0:3];   // 3 deep; entry 3 is never pushed
+    reg  [UA-1:0] ls_end_q   [0:3];
+    reg  [31:0]   ls_left_q  [0:3];
+    reg  [1:0]    sp_q;
+    wire [1:0]    top = sp_q - 2'd1;
+
+    // a multi-cycle operation's cycles so far
+    reg  [3:0]  wait_q;
+    wire [3:0]  extra = op == U_LD ? 4'd1 : op == U_MUL ? 4'd3 : op == U_CDIV ? 4'd15 : 4'd0;
+    wire        last  = run_q && wait_q == extra;     // the operation completes this cycle
+
+    // ---------------------------------------------------------- datapath
+    function automatic [63:0] rshift_round(input [63:0] v, input signed [63:0] s);
+        begin
+            if (s <= 0)
+                rshift_round = v;
+            else if (s >= 63)
+                rshift_round = 64'd0;
+            else
+                rshift_round = $signed(v + (64'd1 << (s - 1))) >>> s;
+        end
+    endfunction
+
+    function automatic [63:0] sat(input [63:0] v, input [63:0] lim);
+        begin
+            if ($signed(v) > $signed(lim))
+                sat = lim;
+            else if ($signed(v) < -$signed(lim))
+                sat = -lim;
+            else
+                sat = v;
+        end
+    endfunction
+
+    function automatic [63:0] shift_sat(input [63:0] v, input signed [63:0] s, input [63:0] lim);
+        reg [63:0] hi;
+        begin
+            hi = $signed(lim) >>> (s > 0 && s < 62 ? s : 0);
+            if (s <= 0)
+                shift_sat = sat(rshift_round(v, -s), lim);
+            else if (s >= 62)
+                shift_sat = v == 64'd0 ? 64'd0 : ($signed(v) > 0 ? lim : -lim);
+            else if ($signed(v) > $signed(hi))
+                shift_sat = lim;
+            else if ($signed(v) < -$signed(hi))
+                shift_sat = -lim;
+            else
+                shift_sat = sat(v << s, lim);
+        end
+    endfunction
+
+    function automatic [63:0] bitlen(input [63:0] v);
+        reg [6:0] k;
+        begin
+            bitlen = 64'd0;
+            for (k = 7'd0; k < 7'd64; k = k + 7'd1)
+                if (v[k[5:0]]) bitlen = {57'd0, k + 7'd1};
+        end
+    endfunction
+
+    // a shift amount clamped to [-64, 64], as host/ucode.c does
+    function automatic signed [63:0] clamp64(input [63:0] s);
+        begin
+            if ($signed(s) > 64)       clamp64 = 64;
+            else if ($signed(s) < -64) clamp64 = -64;
+            else                       clamp64 = $signed(s);
+        end
+    endfunction
+
+    wire [63:0] mag_a = ra[63] ? -ra : ra;
+    wire        shsat_big = mag_a >= (64'd1 << 62);   // the kernels' |v| < 2^62
+    reg  [63:0] res;              // the register result of a one-cycle operation
+    reg         res_we;
+    always @* begin
+        res = 64'd0;
+        res_we = f_d != 4'd0;
+        case (op)
+            U_ADD:    res = ra + rb;
+            U_ADDI:   res = ra + imm;
+            U_SUB:    res = ra - rb;
+            U_AND:    res = ra & rb;
+            U_OR:     res = ra | rb;
+            U_SLT:    res = {63'd0, $signed(ra) < $signed(rb)};
+            U_SLTI:   res = {63'd0, $signed(ra) < $signed(imm)};
+            U_CMOV:   begin res = ra; res_we = f_d != 4'd0 && rb != 64'd0; end
+            U_ABS:    res = mag_a;
+            U_BITLEN: res = bitlen(ra);
+            U_SLLI:   res = ra << imm[5:0];
+            U_SRAI:   res = $signed(ra) >>> imm[5:0];
+            U_SLL:    res = ra << rb[5:0];
+            U_SRA:    res = $signed(ra) >>> rb[5:0];
+            U_SRR:    res = rshift_round(ra, clamp64(rb));
+            U_SRRI:   res = rshift_round(ra, $signed(imm));
+            U_SHSAT:  res = shift_sat(ra, clamp64(rb), imm);
+            U_MUL:    res = ra * rb;
+            U_LI:     res = imm;
+            U_FLD:    res = fld_val;
+            U_MOVC:   res = {32'd0, ca};
+            U_LD:     res = m_rdata;
+            default:  res_we = 1'b0;
+        endcase
+    end
+
+    // count results
+    wire [63:0] cfld = fld_val + imm;
+    reg  [31:0] cres;
+    reg         cres_we;
+    always @* begin
+        cres = 32'd0;
+        cres_we = 1'b1;
+        case (op)
+            U_CFLD:  cres = $signed(cfld) < 0 ? 32'd0 : cfld[31:0];
+            U_CSRL:  cres = ca >> imm[4:0];
+            U_CSUB:  cres = ca > cb ? ca - cb : 32'd0;
+            U_CMUL:  cres = ca * cb;
+            U_CDIV:  cres = cb == 32'd0 ? 32'd0 : ca / cb;
+            default: cres_we = 1'b0;
+        endcase
+    end
+
+    wire known = op <= U_LOOP || op == U_NEXT || op == U_DONE;
+    wire fault = run_q && (!known || ((op == U_LD || op == U_ST) && wait_q == 4'd0 && m_err) ||
+                           (op == U_CDIV && cb == 32'd0) || (op == U_SHSAT && shsat_big));
+
+    assign fld_sel  = f_sel;
+    assign m_re     = run_q && op == U_LD && wait_q == 4'd0;
+    assign m_we     = run_q && op == U_ST && !fault;
+    assign m_space  = f_sel;
+    assign m_addr   = ra + imm;
+    assign m_wdata  = rb;
+    assign next_we  = last && op == U_NEXT;
+    assign next_val = ra;
+
+    // ------------------------------------------------------------ control
+    wire at_end = sp_q != 2'd0 && pc_q == ls_end_q[top];
+    always @* begin
+        pc_d = pc_q + 1'b1;
+        if (start)
+            pc_d = entry;
+        else if (run_q && !last)
+            pc_d = pc_q;                                   // a multi-cycle operation
+        else if (run_q && op == U_LOOP && ca == 32'd0)
+            pc_d = imm[UA-1:0] + 1'b1;                     // an empty loop: past its body
+        else if (run_q && op != U_LOOP && at_end && ls_left_q[top] > 32'd1)
+            pc_d = ls_start_q[top];                        // the body again
+    end
+
+    integer i;
+    always @(posedge clk) begin
+        uop_q <= rom[pc_d];
+        pc_q  <= pc_d;
+        done_q <= 1'b0;
+        if (rst) begin
+            run_q  <= 1'b0;
+            busy_q <= 1'b0;
+            err_q  <= 1'b0;
+            wait_q <= 4'd0;
+            sp_q   <= 2'd0;
+        end else if (start) begin
+            run_q  <= 1'b1;
+            busy_q <= 1'b1;
+            err_q  <= 1'b0;
+            wait_q <= 4'd0;
+            sp_q   <= 2'd0;
+        end else if (fault) begin
+            run_q  <= 1'b0;
+            busy_q <= 1'b0;
+            err_q  <= 1'b1;
+        end else if (run_q) begin
+            wait_q <= last ? 4'd0 : wait_q + 4'd1;
+            if (last) begin
+                if (res_we) r_q[f_d] <= res;
+                if (cres_we) c_q[f_d[1:0]] <= cres;
+                if (op == U_DONE) begin
+                    run_q  <= 1'b0;
+                    busy_q <= 1'b0;
+                    done_q <= 1'b1;
+                end else if (op == U_LOOP) begin
+                    if (ca != 32'd0) begin
+                        ls_start_q[sp_q] <= pc_q + 1'b1;
+                        ls_end_q[sp_q]   <= imm[UA-1:0];
+                        ls_left_q[sp_q]  <= ca;
+                        sp_q <= sp_q + 2'd1;
+                    end
+                end else if (at_end) begin
+                    if (ls_left_q[top] > 32'd1)
+                        ls_left_q[top] <= ls_left_q[top] - 32'd1;
+                    else
+                        sp_q <= top;
+                end
+            end
+        end
+    end
+
+`ifndef SYNTHESIS
+    always @(posedge clk)
+        if (!rst && run_q && last && op == U_LOOP && ca != 32'd0)
+            assert (sp_q != 2'd3) else $error("cw_serial_engine: loops nested deeper than 3");
+`endif
+    initial for (i = 1; i < 16; i = i + 1) r_q[i] = 64'd0;
+endmodule
+
+`default_nettype wire
