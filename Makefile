@@ -84,7 +84,7 @@ $(BUILD)/rtl/bin/%: tests/rtl/%.cpp $(wildcard tests/rtl/*.h tests/rtl/*.v tests
 
 # The Verilated device (link engine + core), one shared library per target;
 # the sim device loads it and talks to it through the link protocol
-SIM_TARGETS ?= sim ulx3s-85f
+SIM_TARGETS ?= sim ulx3s-85f icebreaker
 SIM_LIBS := $(SIM_TARGETS:%=$(BUILD)/sim/libcwsimlink-%.so)
 $(BUILD)/sim/libcwsimlink-%.so: $(RTL_SRC) rtl/sim/cw_simlink.cpp rtl/sim/cw_simlink.h rtl/sim/cw_simlink_vl.h \
 		targets/%.target scripts/build-sim.sh $(BUILD)/clockwork
@@ -99,9 +99,9 @@ $(BUILD)/rtl/bin/tb_fn_recip_shared: tests/rtl/tb_fn_recip.cpp
 # the serial core (docs/serial.md): its RTL and microcode ROM
 $(BUILD)/rtl/bin/tb_serial: $(wildcard rtl/serial/*.v rtl/serial/*.hex)
 
-# rewrite the serial core's microcode ROM from host/ucode_ops.c
+# rewrite the serial core's ROM images from host/ucode_ops.c and hls/cw_tables.h
 ucode: $(BUILD)/rtl/bin/tb_serial
-	$(Q)CW_WRITE_UCODE=rtl/serial/cw_serial_ucode.hex $(BUILD)/rtl/bin/tb_serial
+	$(Q)CW_WRITE_UCODE=rtl/serial $(BUILD)/rtl/bin/tb_serial
 
 sim: $(SIM_LIBS)
 
@@ -145,7 +145,8 @@ lint: deps
 	        $$(build-lint/clockwork target $$t --params) || exit 1; done
 	$(Q)verilator --lint-only -Wall -DCW_SIM_GATE rtl/lint.vlt -y rtl --top-module cw_core rtl/cw_core.v \
 	    $$(build-lint/clockwork target sim --params)   # the Verilated device's op clocks
-	$(Q)verilator --lint-only -Wall rtl/lint.vlt rtl/serial/cw_serial_engine.v   # the serial core
+	$(Q)verilator --lint-only -Wall -DCW_SERIAL_CORE rtl/lint.vlt -y rtl -y rtl/serial \
+	    --top-module cw_device rtl/cw_device.v $$(build-lint/clockwork target icebreaker --params)   # the serial core
 	@echo "lint: clean"
 
 clean:

@@ -354,6 +354,20 @@ int64_t cw_uc_field(const cw_instr *in, const cw_uc_run *rs, const cw_target_con
     return field(&e, f);
 }
 
+const uint32_t *cw_uc_table(int space, int *n)
+{
+#define TAB(t) (*n = (int)(sizeof t / sizeof t[0]), t)
+    switch (space) {
+    case CW_US_EXP2: return TAB(cw_exp2_tab);
+    case CW_US_RSQRT: return TAB(cw_rsqrt_tab);
+    case CW_US_RECIP: return TAB(cw_recip_tab);
+    case CW_US_SIN: return TAB(cw_sin_tab);
+    case CW_US_SIG: return TAB(cw_sigmoid_tab);
+    default: *n = 0; return NULL;
+    }
+#undef TAB
+}
+
 int cw_uc_mem_read(struct cw_ref_core *c, int space, int64_t addr, int64_t *v)
 {
     if (space < 0 || space >= CW_US_COUNT || space == CW_US_SCR || addr < 0 ||

@@ -190,6 +190,11 @@ uint64_t cw_uc_cycles(const cw_instr *in, int pos, const cw_target_config *t);
  * CW_U_FLD gives it. */
 int64_t cw_uc_field(const cw_instr *in, const cw_uc_run *rs, const cw_target_config *t, int f);
 
+/* The function table of a ROM space (CW_US_EXP2 .. CW_US_SIG): its words
+ * and their number; NULL for another space. The serial core's RTL holds
+ * them one after another in that order (rtl/serial/cw_serial_tables.hex). */
+const uint32_t *cw_uc_table(int space, int *n);
+
 /* The memories as the engine sees them, on a ref core: a word of a space
  * (sign- or zero-extended as the space is), or a store truncated to it.
  * CW_ERR_DEVICE outside the space or for a store to a read-only one. The

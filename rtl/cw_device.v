@@ -14,6 +14,10 @@
 //   6 PROMPT   MAX_CTX * 4
 //   7 OUTPUT   MAX_CTX * 16
 //
+// The core is cw_core, or with CW_SERIAL_CORE defined (the builds of a
+// target with `serial 1`: scripts/build-sim.sh) the serial core of
+// docs/serial.md, which has the same ports.
+//
 // Assertions (simulation only): the link engine never writes into, nor
 // starts, a core that is running.
 `default_nettype none
@@ -90,6 +94,23 @@ module cw_device #(
         .tok_valid(tok_valid), .tok_pos(tok_pos), .tok_id(tok_id), .tok_cycle(tok_cycle),
         .core_state(core_state), .rx_rejected(rx_rejected));
 
+`ifdef CW_SERIAL_CORE
+    // the serial core (docs/serial.md): a target with `serial 1`
+    cw_serial_core #(
+        .LANES(LANES), .K(K), .WBITS(WBITS), .PROG_DEPTH(PROG_DEPTH), .WGT_LINES(WGT_LINES),
+        .SCL_DEPTH(SCL_DEPTH), .CST_DEPTH(CST_DEPTH), .ACT_DEPTH(ACT_DEPTH),
+        .KV_DEPTH(KV_DEPTH), .MAX_CTX(MAX_CTX), .KV_BITS(KV_BITS), .CONFIG_HASH(CONFIG_HASH)
+    ) u_core (
+        .clk(clk), .rst(rst),
+        .wr_en(wr_en), .wr_region(wr_region), .wr_addr(wr_addr), .wr_data(wr_data),
+        .run_start(run_start), .run_n_prompt(run_n_prompt), .run_steps(run_steps),
+        .cancel(cancel), .busy(busy), .run_done(run_done), .err(err), .err_code(err_code),
+        .err_pc(err_pc), .cycle(cycle), .tokens(tokens), .config_hash(config_hash),
+        .tok_valid(tok_valid), .tok_pos(tok_pos), .tok_id(tok_id), .tok_cycle(tok_cycle),
+        .hr_en(hr_en), .hr_region(hr_region), .hr_addr(hr_addr), .hr_valid(hr_valid),
+        .hr_data(hr_data));
+    wire unused_wd = &{1'b0, WATCHDOG_CYCLES[0]};
+`else
     cw_core #(
         .LANES(LANES), .K(K), .WBITS(WBITS), .PROG_DEPTH(PROG_DEPTH), .WGT_LINES(WGT_LINES),
         .SCL_DEPTH(SCL_DEPTH), .CST_DEPTH(CST_DEPTH), .ACT_DEPTH(ACT_DEPTH),
@@ -104,6 +125,7 @@ module cw_device #(
         .tok_valid(tok_valid), .tok_pos(tok_pos), .tok_id(tok_id), .tok_cycle(tok_cycle),
         .hr_en(hr_en), .hr_region(hr_region), .hr_addr(hr_addr), .hr_valid(hr_valid),
         .hr_data(hr_data));
+`endif
 
 `ifndef SYNTHESIS
     always @(posedge clk) begin

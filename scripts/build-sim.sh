@@ -14,6 +14,11 @@ root=$(pwd)
 obj="$build/sim/obj-$top-$target"
 mkdir -p "$obj"
 params=$("$build/clockwork" target "$target" --params)
+# a target with `serial 1` is the serial core (docs/serial.md, rtl/serial/)
+core=""
+if "$build/clockwork" target "$target" | grep -q '^serial *1$'; then
+  core="-DCW_SERIAL_CORE -DCW_SERIAL_DIR=\"$root/rtl/serial\""
+fi
 # Verilator prints through the harness and never aborts (cw_simlink_vl.h,
 # cw_simlink_error()): the library is loaded into a user's process; a
 # run-time warning (a $readmem file it cannot open) fails the device too.
@@ -26,8 +31,9 @@ params=$("$build/clockwork" target "$target" --params)
 # shellcheck disable=SC2086
 verilator --cc --exe --build -j 2 --assert --trace-fst -Wall -Wno-fatal -O3 \
   --x-assign unique --x-initial unique \
-  -DCW_SIM_GATE "-DCW_TABLE_DIR=\"$root/rtl/tables\"" \
-  --top-module "$top" $params -y "$root/rtl" "$root/rtl/lint.vlt" "$root/rtl/$top.v" \
+  -DCW_SIM_GATE "-DCW_TABLE_DIR=\"$root/rtl/tables\"" $core \
+  --top-module "$top" $params -y "$root/rtl" -y "$root/rtl/serial" "$root/rtl/lint.vlt" \
+  "$root/rtl/$top.v" \
   "$root/$harness" --Mdir "$obj" -o "$root/$out.tmp" \
   -CFLAGS "-fPIC -O2 -std=c++17 -DCW_SIM_TARGET='\"$target\"' -I$root/rtl/sim \
            -include $root/rtl/sim/cw_simlink_vl.h -DVL_PRINTF=cw_simlink_vl_printf \

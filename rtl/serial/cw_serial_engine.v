@@ -211,7 +211,7 @@ module cw_serial_engine #(
 
     assign fld_sel  = f_sel;
     assign m_re     = run_q && op == U_LD && wait_q == 4'd0;
-    assign m_we     = run_q && op == U_ST && !fault;
+    assign m_we     = run_q && op == U_ST;   // the memory refuses it when m_err
     assign m_space  = f_sel;
     assign m_addr   = ra + imm;
     assign m_wdata  = rb;

@@ -11,9 +11,10 @@
  * is filled with random words before each instruction, so a program that
  * read it before writing it would differ.
  *
- * The ROM the RTL reads is the committed rtl/serial/cw_serial_ucode.hex;
- * this bench first checks that it is the microprograms' image
- * (cw_uc_rom_build()). `make ucode` rewrites it (CW_WRITE_UCODE=FILE).
+ * The images the RTL reads are the committed rtl/serial/cw_serial_*.hex;
+ * this bench first checks that they are the microprograms' and the
+ * tables' (cw_uc_rom_build(), cw_uc_table()). `make ucode` rewrites them
+ * (CW_WRITE_UCODE=DIR).
  */
 #include <atomic>
 #include <cstring>
@@ -32,19 +33,39 @@ extern "C" {
 #include "ucode.h"
 }
 
-static const char *const ROM_PATH = "rtl/serial/cw_serial_ucode.hex";
+static const char *const ROM_DIR = "rtl/serial";
 static const int ROM_WORDS = 2048;
 
-static std::string rom_text(const cw_uc_rom &r)
+/* The three generated images the RTL reads: the microcode, each variant's
+ * entry address, and the function tables one after another. */
+struct Image {
+    const char *file;
+    std::string text;
+};
+
+static std::vector<Image> images(const cw_uc_rom &r)
 {
-    std::string s;
+    std::vector<Image> v = { { "cw_serial_ucode.hex", "" }, { "cw_serial_entry.hex", "" },
+                             { "cw_serial_tables.hex", "" } };
     char line[40];
     for (int i = 0; i < r.n; i++) {
         snprintf(line, sizeof line, "%08x%08x%08x\n", r.words[i][2], r.words[i][1],
                  r.words[i][0]);
-        s += line;
+        v[0].text += line;
     }
-    return s;
+    for (int i = 0; i < CW_UC_VARIANTS; i++) {
+        snprintf(line, sizeof line, "%04x\n", r.entry[i]);
+        v[1].text += line;
+    }
+    for (int s = CW_US_EXP2; s <= CW_US_SIG; s++) {
+        int n;
+        const uint32_t *tab = cw_uc_table(s, &n);
+        for (int i = 0; i < n; i++) {
+            snprintf(line, sizeof line, "%08x\n", tab[i]);
+            v[2].text += line;
+        }
+    }
+    return v;
 }
 
 static std::string read_text(const char *path)
@@ -217,25 +238,30 @@ int main(int argc, char **argv)
         printf("tb_serial: %s\n0 passed, 1 failed\n", cw_last_error());
         return 1;
     }
-    std::string text = rom_text(rom);
+    std::vector<Image> imgs = images(rom);
     const char *out = getenv("CW_WRITE_UCODE");
     if (out && *out) {
-        std::string tmp = std::string(out) + ".tmp";
-        FILE *f = fopen(tmp.c_str(), "wb");
-        bool ok = f && fwrite(text.data(), 1, text.size(), f) == text.size();
-        ok = f && fclose(f) == 0 && ok;
-        if (!ok || rename(tmp.c_str(), out) != 0) {
-            fprintf(stderr, "tb_serial: cannot write %s\n", out);
-            remove(tmp.c_str());
-            return 1;
+        for (const Image &im : imgs) {
+            std::string path = std::string(out) + "/" + im.file, tmp = path + ".tmp";
+            FILE *f = fopen(tmp.c_str(), "wb");
+            bool ok = f && fwrite(im.text.data(), 1, im.text.size(), f) == im.text.size();
+            ok = f && fclose(f) == 0 && ok;
+            if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
+                fprintf(stderr, "tb_serial: cannot write %s\n", path.c_str());
+                remove(tmp.c_str());
+                return 1;
+            }
+            printf("tb_serial: wrote %s\n", path.c_str());
         }
-        printf("tb_serial: wrote %s (%d words)\n", out, rom.n);
         return 0;
     }
-    if (read_text(ROM_PATH) != text) {
-        printf("tb_serial: %s is not the image of host/ucode_ops.c's microprograms "
-               "(run `make ucode`)\n0 passed, 1 failed\n", ROM_PATH);
-        return 1;
+    for (const Image &im : imgs) {
+        std::string path = std::string(ROM_DIR) + "/" + im.file;
+        if (read_text(path.c_str()) != im.text) {
+            printf("tb_serial: %s is not the image of host/ucode_ops.c's microprograms and "
+                   "hls/cw_tables.h (run `make ucode`)\n0 passed, 1 failed\n", path.c_str());
+            return 1;
+        }
     }
     tb::Bench<Vcw_serial_engine> b("tb_serial", 17);
     b.m->rst = 1;

@@ -2,7 +2,8 @@
  * test_sim.c - the full model on the Verilated RTL (the sim device):
  * stories260K's tokens identical to the ref device's, and every position's
  * measured cycles equal to the compiler's prediction, for both weight
- * widths on the sim target and 8-bit weights on ulx3s-85f; a second run
+ * widths on the sim target and 8-bit weights on ulx3s-85f, and a synthetic
+ * model on the icebreaker's serial core; a second run
  * gives identical cycles; prompts are forced; a mismatched artifact is
  * refused.
  */
@@ -68,10 +69,11 @@ static cw_device *open_loaded(const char *uri, const cw_artifact *a)
 
 /* ref and sim from the same artifact: same tokens, every cycle count equal
  * to the prediction, and the second sim run identical to the first. */
-static void check_target(const char *target, int bits, int steps, int want_reference)
+static void check_model(const char *path, const char *target, int bits, const int *prompt,
+                        int n_prompt, int steps, int want_reference)
 {
     cw_model *m = NULL;
-    assert_int_equal(cw_model_open(tu_model_path("stories260K.bin"), &m), CW_OK);
+    assert_int_equal(cw_model_open(path, &m), CW_OK);
     cw_compile_params cp;
     cw_compile_params_default(&cp);
     cp.target = target;
@@ -83,13 +85,12 @@ static void check_target(const char *target, int bits, int steps, int want_refer
     snprintf(ref_uri, sizeof ref_uri, "ref:%s", target);
     snprintf(sim_uri, sizeof sim_uri, "sim:%s", target);
     static run rr, rs, rs2;
-    int bos = CW_TOKEN_BOS;
     cw_device *ref = open_loaded(ref_uri, a);
-    generate(ref, &bos, 1, steps, &rr);
+    generate(ref, prompt, n_prompt, steps, &rr);
     cw_device_close(ref);
     cw_device *sim = open_loaded(sim_uri, a);
-    generate(sim, &bos, 1, steps, &rs);
-    generate(sim, &bos, 1, steps, &rs2);
+    generate(sim, prompt, n_prompt, steps, &rs);
+    generate(sim, prompt, n_prompt, steps, &rs2);
     cw_device_close(sim);
     assert_int_equal(rs.n, rr.n);
     for (int i = 0; i < rs.n; i++) {
@@ -110,6 +111,13 @@ static void check_target(const char *target, int bits, int steps, int want_refer
     cw_model_close(m);
 }
 
+/* stories260K from BOS */
+static void check_target(const char *target, int bits, int steps, int want_reference)
+{
+    int bos = CW_TOKEN_BOS;
+    check_model(tu_model_path("stories260K.bin"), target, bits, &bos, 1, steps, want_reference);
+}
+
 static void test_sim_16(void **st)
 {
     (void)st;
@@ -126,6 +134,19 @@ static void test_ulx3s_8(void **st)
 {
     (void)st;
     check_target("ulx3s-85f", 8, 200, 0);
+}
+
+/* The serial core (docs/serial.md, rtl/serial/): a synthetic model that fits
+ * the icebreaker, with a prompt; its tokens are the ref device's and every
+ * position's cycles the microprograms' prediction. */
+static void test_icebreaker_serial(void **st)
+{
+    (void)st;
+    const char *path = tu_scratch_path("sim_icebreaker.bin");
+    cw_model_config cfg = { 32, 64, 2, 4, 2, 64, 128, 1 };
+    assert_int_equal(cw_model_write_synthetic(path, &cfg, 3), CW_OK);
+    const int prompt[] = { CW_TOKEN_BOS, 7, 40, 13, 22 };
+    check_model(path, "icebreaker", 8, prompt, 5, 24, 0);
 }
 
 static void test_prompt_and_mismatch(void **st)
@@ -188,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_sim_16),
         cmocka_unit_test(test_sim_8),
         cmocka_unit_test(test_ulx3s_8),
+        cmocka_unit_test(test_icebreaker_serial),
         cmocka_unit_test(test_prompt_and_mismatch),
     };
     return cmocka_run_group_tests_name("sim", tests, NULL, NULL);

@@ -1,0 +1,451 @@
+// cw_serial_core - the serial core (docs/serial.md): the same ports and the
+// same behaviour as cw_core (write port, host read port, run control,
+// token records, error codes), with every instruction executed as a
+// microprogram by cw_serial_engine.
+//
+// Sequencer: every instruction takes 8 issue cycles (CW_UC_ISSUE_CYCLES,
+// host/ucode.h), then its microprogram's cycles:
+//   issue cycles 0..4  read the instruction's five words (one a cycle; each
+//                      arrives the cycle after its read)
+//   issue cycle 6      the microprogram it runs (its variant) is known
+//   issue cycle 7      NOP and END are done here; any other opcode starts
+//                      the engine, whose first micro-operation runs on the
+//                      next cycle
+// The next instruction's cycle 0 is the cycle after DONE. The cycle counter
+// is 0 on the first instruction's cycle 0; the token of position pos + 1
+// is stamped with the cycles of every instruction so far, END included,
+// as the ref device counts them (cw_instr_latency()).
+//
+// Memories: the ISA's, the core's scratch (SCR) and the function tables,
+// behind the engine's memory port (one access a cycle, a read's word on the
+// next cycle). They are written here for simulation first: plain arrays,
+// not yet mapped to the UP5K's SPRAM and block RAM (docs/serial.md, "The
+// RTL").
+//
+// Errors (err_code, as cw_core's): 1 illegal opcode, END without ARGMAX or
+// a program without END; 7 bad run parameters; and an access outside a
+// memory by its memory: 2 ACT or SCR, 3 WGT, 4 SCL, 5 CST, 6 the KV cache
+// and its exponents, 9 the exponent registers, 1 PROMPT or a table; 2 also
+// for a zero count divisor or a saturating shift of |v| >= 2^62.
+`default_nettype none
+
+// where the generated ROM images are (scripts/build-sim.sh gives an
+// absolute path, so the Verilated device reads them from any directory)
+`ifndef CW_SERIAL_DIR
+`define CW_SERIAL_DIR "rtl/serial"
+`endif
+
+module cw_serial_core #(
+    parameter integer LANES      = 2,       // a weight line is LANES x K weights
+    parameter integer K          = 2,
+    parameter integer WBITS      = 8,       // weight lane width (8 or 16)
+    parameter integer PROG_DEPTH = 256,     // instructions
+    parameter integer WGT_LINES  = 16384,   // weight lines
+    parameter integer SCL_DEPTH  = 1024,    // scale entries
+    parameter integer CST_DEPTH  = 512,     // constant words
+    parameter integer ACT_DEPTH  = 512,     // scratch words
+    parameter integer KV_DEPTH   = 8192,    // values per cache
+    parameter integer MAX_CTX    = 128,     // positions
+    parameter integer KV_BITS    = 16,      // bits per KV cache entry
+    parameter [63:0]  CONFIG_HASH = 64'd0,  // the target's configuration hash
+    parameter         UCODE_DIR  = `CW_SERIAL_DIR  // the generated ROM images
+) (
+    input  wire        clk,
+    input  wire        rst,
+    input  wire        wr_en,
+    input  wire [2:0]  wr_region,
+    input  wire [23:0] wr_addr,
+    input  wire [31:0] wr_data,
+    input  wire        run_start,
+    input  wire [15:0] run_n_prompt,
+    input  wire [15:0] run_steps,
+    input  wire        cancel,
+    output wire        busy,
+    output reg         run_done,
+    output reg         err,
+    output reg  [7:0]  err_code,
+    output reg  [15:0] err_pc,
+    output reg  [63:0] cycle,
+    output reg  [15:0] tokens,
+    output wire [63:0] config_hash,
+    output reg         tok_valid,
+    output reg  [15:0] tok_pos,
+    output reg  [31:0] tok_id,
+    output reg  [63:0] tok_cycle,
+    input  wire        hr_en,
+    input  wire [2:0]  hr_region,
+    input  wire [23:0] hr_addr,
+    output reg         hr_valid,
+    output reg  [31:0] hr_data
+);
+    localparam integer LW      = LANES * K * WBITS / 32;   // 32-bit words a line
+    localparam integer WGT_W   = WGT_LINES * LW;            // weight words
+    localparam integer KVE     = KV_DEPTH / K;              // exponents per cache
+    localparam integer SCR_W   = 512 + MAX_CTX;             // CW_UC_SCR_WORDS + max_ctx
+    localparam integer TAB_W   = 2755;                      // the five tables
+    localparam integer N_VAR   = 18;                        // CW_UC_VARIANTS
+    localparam integer UWORDS  = 2048;
+    // address widths of the memories
+    localparam integer PW  = $clog2(PROG_DEPTH * 8), WW = $clog2(WGT_W),
+                       SW  = $clog2(SCL_DEPTH), CW = $clog2(CST_DEPTH),
+                       XW  = $clog2(MAX_CTX), AW = $clog2(ACT_DEPTH),
+                       VW  = $clog2(KV_DEPTH), EW = $clog2(KVE), RW = $clog2(SCR_W),
+                       TW  = $clog2(TAB_W);
+
+    initial begin
+        if (LW < 1 || LANES * K * WBITS % 32 != 0)
+            $error("cw_serial_core: a weight line must be whole 32-bit words");
+        if (WBITS != 8 && WBITS != 16) $error("cw_serial_core: WBITS must be 8 or 16");
+        if (K < 1 || KV_DEPTH % K != 0) $error("cw_serial_core: KV_DEPTH must be a multiple of K");
+    end
+
+    function automatic integer log2i(input integer v);
+        integer l;
+        begin
+            l = 0;
+            while ((1 << (l + 1)) <= v) l = l + 1;
+            log2i = l;
+        end
+    endfunction
+
+    // ------------------------------------------------------------ memories
+    reg [31:0] prog_m   [0:PROG_DEPTH*8-1];
+    reg [31:0] wgt_m    [0:WGT_W-1];
+    reg [23:0] scl_m    [0:SCL_DEPTH-1];
+    reg [31:0] cst_m    [0:CST_DEPTH-1];
+    reg [31:0] prompt_m [0:MAX_CTX-1];
+    reg [127:0] out_m   [0:MAX_CTX-1];
+    reg [63:0] act_m    [0:ACT_DEPTH-1];
+    reg [31:0] er_m     [0:255];
+    reg [15:0] kc_m     [0:KV_DEPTH-1];
+    reg [15:0] vc_m     [0:KV_DEPTH-1];
+    reg [31:0] ke_m     [0:KVE-1];
+    reg [31:0] ve_m     [0:KVE-1];
+    reg [63:0] scr_m    [0:SCR_W-1];
+    reg [31:0] tab_m    [0:TAB_W-1];
+    reg [15:0] entry_m  [0:N_VAR-1];
+    initial begin
+        $readmemh({UCODE_DIR, "/cw_serial_tables.hex"}, tab_m);
+        $readmemh({UCODE_DIR, "/cw_serial_entry.hex"}, entry_m);
+    end
+
+    // ---------------------------------------------------------- run state
+    localparam [1:0] S_IDLE = 2'd0, S_RUN = 2'd1;
+    reg  [1:0]   state_q;
+    reg  [2:0]   ic_q;            // the issue cycle
+    reg          exec_q;          // the engine runs this instruction
+    reg  [15:0]  pc_q;
+    reg  [15:0]  pos_q, steps_q, n_prompt_q;
+    reg  [31:0]  tok_q, next_q;
+    reg          next_set_q;
+    reg  [31:0]  w_q [0:4];       // the instruction's words
+    assign busy = state_q != S_IDLE;
+    assign config_hash = CONFIG_HASH;
+
+    // the instruction's fields (docs/isa.md, "Encoding")
+    wire [7:0]  i_op    = w_q[0][7:0];
+    wire [7:0]  i_flags = w_q[0][15:8];
+    wire [15:0] i_n     = w_q[2][15:0];
+
+    // its variant (host/ucode_ops.c, cw_uc_variant())
+    wire [4:0] w_sel = WBITS == 8 ? 5'd0 : i_flags[0] ? 5'd1 : 5'd2;
+    wire [4:0] h_sel = i_flags[1] ? 5'd1 : i_flags[2] ? 5'd2 : 5'd0;
+    reg  [4:0] variant;
+    reg        is_micro;
+    always @* begin
+        is_micro = 1'b1;
+        variant  = 5'd0;
+        case (i_op)
+            8'd1: variant = 5'd0 + w_sel;                               // EMBED
+            8'd2: variant = 5'd3;                                       // RMSNORM
+            8'd3: variant = 5'd4 + w_sel;                               // MATVEC
+            8'd4: variant = 5'd7;                                       // NORM16
+            8'd5: variant = (i_flags[0] ? 5'd11 : 5'd8) + h_sel;        // HEADS
+            8'd6: variant = 5'd14;                                      // ATTN
+            8'd7: variant = 5'd15;                                      // RESADD
+            8'd8: variant = 5'd16;                                      // SILU
+            8'd9: variant = 5'd17;                                      // ARGMAX
+            default: is_micro = 1'b0;
+        endcase
+    end
+
+    // ------------------------------------------------------------- engine
+    wire        e_busy, e_done, e_err, e_mre, e_mwe, e_next_we;
+    wire [4:0]  e_fsel, e_space;
+    wire [63:0] e_addr, e_wdata, e_next;
+    reg  [63:0] e_fval, e_rdata_q;
+    reg         e_merr;
+    wire        e_start = state_q == S_RUN && !exec_q && ic_q == 3'd7 && is_micro;
+    cw_serial_engine #(.UCODE_WORDS(UWORDS), .UCODE_HEX({UCODE_DIR, "/cw_serial_ucode.hex"}))
+    u_engine (
+        .clk(clk), .rst(rst || cancel), .start(e_start), .entry(entry_m[variant][10:0]),
+        .busy_q(e_busy), .done_q(e_done), .err_q(e_err),
+        .fld_sel(e_fsel), .fld_val(e_fval),
+        .m_re(e_mre), .m_we(e_mwe), .m_space(e_space), .m_addr(e_addr), .m_wdata(e_wdata),
+        .m_rdata(e_rdata_q), .m_err(e_merr), .next_we(e_next_we), .next_val(e_next));
+
+    // fields (host/ucode.h, enum cw_ufield)
+    always @* begin
+        case (e_fsel)
+            5'd0:  e_fval = {48'd0, w_q[2][15:0]};                       // n
+            5'd1:  e_fval = {48'd0, w_q[2][31:16]};                      // aux
+            5'd2:  e_fval = {48'd0, w_q[1][15:0]};                       // dst
+            5'd3:  e_fval = {48'd0, w_q[1][31:16]};                      // src
+            5'd4:  e_fval = {40'd0, w_q[3][23:0]};                       // a24
+            5'd5:  e_fval = {40'd0, w_q[4][23:0]};                       // b24
+            5'd6:  e_fval = {{56{w_q[3][31]}}, w_q[3][31:24]};           // imm
+            5'd7:  e_fval = {56'd0, w_q[0][15:8]};                       // flags
+            5'd8:  e_fval = {56'd0, w_q[0][23:16]};                      // er_dst
+            5'd9:  e_fval = {56'd0, w_q[0][31:24]};                      // er_src
+            5'd10: e_fval = {56'd0, w_q[4][31:24]};                      // er_src2
+            5'd11: e_fval = {48'd0, pos_q};
+            5'd12: e_fval = {{32{tok_q[31]}}, tok_q};
+            5'd13: e_fval = {48'd0, n_prompt_q};
+            5'd14: e_fval = 64'(LANES);
+            5'd15: e_fval = 64'(K);
+            5'd16: e_fval = 64'(log2i(LANES));
+            5'd17: e_fval = 64'(log2i(K));
+            5'd18: e_fval = 64'(LANES * K * WBITS / 8);
+            5'd19: e_fval = WBITS == 16 ? 64'd2 : 64'd1;
+            5'd20: e_fval = 64'(MAX_CTX);
+            5'd21: e_fval = 64'(KV_BITS);
+            5'd22: e_fval = 64'd1;
+            default: e_fval = 64'd0;
+        endcase
+    end
+
+    // the memory port (host/ucode.c, space_size, mem_read, mem_write)
+    localparam [4:0] SP_ACT = 5'd0, SP_ER = 5'd1, SP_W8 = 5'd2, SP_W16 = 5'd3, SP_SCL = 5'd4,
+                     SP_CST = 5'd5, SP_KC = 5'd6, SP_VC = 5'd7, SP_KE = 5'd8, SP_VE = 5'd9,
+                     SP_PROMPT = 5'd10, SP_EXP2 = 5'd11, SP_RSQRT = 5'd12, SP_RECIP = 5'd13,
+                     SP_SIN = 5'd14, SP_SIG = 5'd15, SP_SCR = 5'd16;
+    reg [63:0] sp_size, sp_base;
+    always @* begin
+        sp_base = 64'd0;
+        case (e_space)
+            SP_ACT:    sp_size = 64'(ACT_DEPTH);
+            SP_ER:     sp_size = 256;
+            SP_W8:     sp_size = 64'(WGT_W) * 4;
+            SP_W16:    sp_size = 64'(WGT_W) * 4 - 1;
+            SP_SCL:    sp_size = 64'(SCL_DEPTH);
+            SP_CST:    sp_size = 64'(CST_DEPTH);
+            SP_KC, SP_VC: sp_size = 64'(KV_DEPTH);
+            SP_KE, SP_VE: sp_size = 64'(KVE);
+            SP_PROMPT: sp_size = 64'(MAX_CTX);
+            SP_EXP2:   begin sp_size = 257;  sp_base = 0;    end
+            SP_RSQRT:  begin sp_size = 192;  sp_base = 257;  end
+            SP_RECIP:  begin sp_size = 256;  sp_base = 449;  end
+            SP_SIN:    begin sp_size = 1025; sp_base = 705;  end
+            SP_SIG:    begin sp_size = 1025; sp_base = 1730; end
+            SP_SCR:    sp_size = 64'(SCR_W);
+            default:   sp_size = 64'd0;
+        endcase
+    end
+    wire in_range = !e_addr[63] && e_addr < sp_size;
+    wire writable = e_space == SP_ACT || e_space == SP_ER || e_space == SP_KC ||
+                    e_space == SP_VC || e_space == SP_KE || e_space == SP_VE || e_space == SP_SCR;
+    always @* e_merr = (e_mre && !in_range) || (e_mwe && !(in_range && writable));
+
+    wire [63:0] a   = e_addr;        // in range when it is used
+    wire [WW+1:0] b1 = a[WW+1:0] + 1'b1;
+    wire [7:0]  wb0 = wgt_m[a[WW+1:2]][8*a[1:0] +: 8];
+    wire [7:0]  wb1 = wgt_m[b1[WW+1:2]][8*b1[1:0] +: 8];
+    reg  [63:0] rd;
+    always @* begin
+        rd = 64'd0;
+        case (e_space)
+            SP_ACT:    rd = act_m[a[AW-1:0]];
+            SP_ER:     rd = {{32{er_m[a[7:0]][31]}}, er_m[a[7:0]]};
+            SP_W8:     rd = {{56{wb0[7]}}, wb0};
+            SP_W16:    rd = {{48{wb1[7]}}, wb1, wb0};
+            SP_SCL:    rd = {40'd0, scl_m[a[SW-1:0]]};
+            SP_CST:    rd = {{32{cst_m[a[CW-1:0]][31]}}, cst_m[a[CW-1:0]]};
+            SP_KC:     rd = {{48{kc_m[a[VW-1:0]][15]}}, kc_m[a[VW-1:0]]};
+            SP_VC:     rd = {{48{vc_m[a[VW-1:0]][15]}}, vc_m[a[VW-1:0]]};
+            SP_KE:     rd = {{32{ke_m[a[EW-1:0]][31]}}, ke_m[a[EW-1:0]]};
+            SP_VE:     rd = {{32{ve_m[a[EW-1:0]][31]}}, ve_m[a[EW-1:0]]};
+            SP_PROMPT: rd = {{32{prompt_m[a[XW-1:0]][31]}}, prompt_m[a[XW-1:0]]};
+            SP_SCR:    rd = scr_m[a[RW-1:0]];
+            default:   rd = {32'd0, tab_m[sp_base[TW-1:0] + a[TW-1:0]]};
+        endcase
+    end
+
+    // the error code of a fault, by what it touched
+    reg  [7:0] fault_code;
+    always @* begin
+        case (e_space)
+            SP_ACT, SP_SCR: fault_code = 8'd2;
+            SP_W8, SP_W16:  fault_code = 8'd3;
+            SP_SCL:         fault_code = 8'd4;
+            SP_CST:         fault_code = 8'd5;
+            SP_KC, SP_VC, SP_KE, SP_VE: fault_code = 8'd6;
+            SP_ER:          fault_code = 8'd9;
+            default:        fault_code = 8'd1;
+        endcase
+    end
+    reg [7:0] e_code_q;   // the code of the engine's last fault
+
+    always @(posedge clk) begin
+        if (e_mre && in_range) e_rdata_q <= rd;
+        if (e_mwe && in_range) begin
+            case (e_space)
+                SP_ACT: act_m[a[AW-1:0]] <= e_wdata;
+                SP_ER:  er_m[a[7:0]]   <= e_wdata[31:0];
+                SP_KC:  kc_m[a[VW-1:0]]  <= e_wdata[15:0];
+                SP_VC:  vc_m[a[VW-1:0]]  <= e_wdata[15:0];
+                SP_KE:  ke_m[a[EW-1:0]]  <= e_wdata[31:0];
+                SP_VE:  ve_m[a[EW-1:0]]  <= e_wdata[31:0];
+                SP_SCR: scr_m[a[RW-1:0]] <= e_wdata;
+                default: ;
+            endcase
+        end
+        e_code_q <= e_merr ? fault_code : 8'd2;
+    end
+
+    // ------------------------------------------------- the write port
+    wire ld = wr_en && !busy;
+    always @(posedge clk) begin
+        if (ld) case (wr_region)
+            3'd0: if (wr_addr[2:0] < 3'd5 && {8'd0, wr_addr} < PROG_DEPTH * 8) prog_m[wr_addr[PW-1:0]] <= wr_data;
+            3'd1: if ({8'd0, wr_addr} < WGT_W) wgt_m[wr_addr[WW-1:0]] <= wr_data;
+            3'd2: if ({8'd0, wr_addr} < SCL_DEPTH) scl_m[wr_addr[SW-1:0]] <= wr_data[23:0];
+            3'd3: if ({8'd0, wr_addr} < CST_DEPTH) cst_m[wr_addr[CW-1:0]] <= wr_data;
+            3'd6: if ({8'd0, wr_addr} < MAX_CTX) prompt_m[wr_addr[XW-1:0]] <= wr_data;
+            default: ;
+        endcase
+    end
+
+    // ------------------------------------------------ the host read port
+    reg         hr_p1_q;
+    reg [31:0]  hr_d_q;
+    always @(posedge clk) begin
+        hr_p1_q <= hr_en;
+        hr_d_q  <= 32'd0;
+        if (hr_en && (!busy || hr_region == 3'd7)) case (hr_region)
+            3'd0: if (hr_addr[2:0] < 3'd5 && {8'd0, hr_addr} < PROG_DEPTH * 8) hr_d_q <= prog_m[hr_addr[PW-1:0]];
+            3'd1: if ({8'd0, hr_addr} < WGT_W) hr_d_q <= wgt_m[hr_addr[WW-1:0]];
+            3'd2: if ({8'd0, hr_addr} < SCL_DEPTH) hr_d_q <= {8'd0, scl_m[hr_addr[SW-1:0]]};
+            3'd3: if ({8'd0, hr_addr} < CST_DEPTH) hr_d_q <= cst_m[hr_addr[CW-1:0]];
+            3'd6: if ({8'd0, hr_addr} < MAX_CTX) hr_d_q <= prompt_m[hr_addr[XW-1:0]];
+            3'd7: if ({8'd0, hr_addr} < MAX_CTX * 4) hr_d_q <= out_m[hr_addr[XW+1:2]][32*hr_addr[1:0] +: 32];
+            default: ;
+        endcase
+        if (rst) begin
+            hr_valid <= 1'b0;
+            hr_data  <= 32'd0;
+        end else begin
+            hr_valid <= hr_p1_q;
+            hr_data  <= hr_d_q;
+        end
+    end
+
+    // ---------------------------------------------------------- sequencer
+    wire [15:0] pos_p1   = pos_q + 16'd1;
+    wire        run_ok   = run_n_prompt != 16'd0 && {16'd0, run_n_prompt} <= MAX_CTX &&
+                           run_steps != 16'd0 && {16'd0, run_steps} <= MAX_CTX;
+    localparam integer PAW = $clog2(PROG_DEPTH);
+    reg  [31:0] prog_rd_q;        // word ic_q of instruction pc_q, a cycle later
+    always @(posedge clk) prog_rd_q <= prog_m[{pc_q[PAW-1:0], ic_q}];
+    wire        running  = state_q == S_RUN;
+    wire        ran_off  = {16'd0, pc_q} >= PROG_DEPTH;   // the last instruction was not END
+    always @(posedge clk) begin
+        run_done  <= 1'b0;
+        tok_valid <= 1'b0;
+        if (running) cycle <= cycle + 64'd1;
+        if (rst) begin
+            state_q  <= S_IDLE;
+            exec_q   <= 1'b0;
+            ic_q     <= 3'd0;
+            err      <= 1'b0;
+            err_code <= 8'd0;
+            err_pc   <= 16'd0;
+            cycle    <= 64'd0;
+            tokens   <= 16'd0;
+            tok_pos  <= 16'd0;
+            tok_id   <= 32'd0;
+            tok_cycle <= 64'd0;
+        end else if (cancel) begin
+            if (running) run_done <= 1'b1;
+            state_q <= S_IDLE;
+            exec_q  <= 1'b0;
+        end else case (state_q)
+            S_IDLE: if (run_start) begin
+                err        <= !run_ok;
+                err_code   <= run_ok ? 8'd0 : 8'd7;
+                run_done   <= !run_ok;
+                tokens     <= 16'd0;
+                cycle      <= 64'd0;
+                pos_q      <= 16'd0;
+                pc_q       <= 16'd0;
+                ic_q       <= 3'd0;
+                exec_q     <= 1'b0;
+                steps_q    <= run_steps;
+                n_prompt_q <= run_n_prompt;
+                tok_q      <= prompt_m[0];
+                next_set_q <= 1'b0;
+                if (run_ok) state_q <= S_RUN;
+            end
+            default: begin // S_RUN
+                if (e_next_we) begin
+                    next_q     <= e_next[31:0];
+                    next_set_q <= 1'b1;
+                end
+                if (exec_q && e_err) begin
+                    err      <= 1'b1;
+                    err_code <= e_code_q;
+                    err_pc   <= pc_q - 16'd1;
+                    run_done <= 1'b1;
+                    state_q  <= S_IDLE;
+                    exec_q   <= 1'b0;
+                end else if (!(exec_q && e_busy) && ic_q == 3'd0 && ran_off) begin
+                    err      <= 1'b1;
+                    err_code <= 8'd1;
+                    err_pc   <= pc_q - 16'd1;
+                    run_done <= 1'b1;
+                    state_q  <= S_IDLE;
+                end else if (!(exec_q && e_busy)) begin
+                    // an issue cycle (the first one right after the engine's DONE)
+                    exec_q <= 1'b0;
+                    ic_q   <= ic_q + 3'd1;
+                    if (ic_q >= 3'd1 && ic_q <= 3'd5) w_q[ic_q - 3'd1] <= prog_rd_q;
+                    if (ic_q == 3'd7) begin
+                        if (is_micro) begin
+                            exec_q <= 1'b1;
+                            pc_q   <= pc_q + 16'd1;
+                        end else if (i_op == 8'd0) begin                     // NOP
+                            pc_q <= pc_q + 16'd1;
+                        end else if (i_op == 8'd10 && next_set_q && next_q != 32'd1) begin
+                            tok_valid <= 1'b1;                                 // END
+                            tok_pos   <= pos_p1;
+                            tok_id    <= next_q;
+                            tok_cycle <= cycle + 64'd1;
+                            tokens    <= tokens + 16'd1;
+                            out_m[pos_q[$clog2(MAX_CTX)-1:0]] <= {cycle + 64'd1, next_q, 16'd0, pos_p1};
+                            if (pos_p1 >= steps_q) begin
+                                run_done <= 1'b1;
+                                state_q  <= S_IDLE;
+                            end
+                            pos_q      <= pos_p1;
+                            tok_q      <= next_q;
+                            pc_q       <= 16'd0;
+                            next_set_q <= 1'b0;
+                        end else if (i_op == 8'd10 && next_set_q) begin      // END of BOS
+                            run_done <= 1'b1;
+                            state_q  <= S_IDLE;
+                        end else begin                                        // illegal, or END without ARGMAX
+                            err      <= 1'b1;
+                            err_code <= 8'd1;
+                            err_pc   <= pc_q;
+                            run_done <= 1'b1;
+                            state_q  <= S_IDLE;
+                        end
+                    end
+                end
+            end
+        endcase
+    end
+
+    wire unused = &{1'b0, i_n, e_done, i_flags[7:3], e_next[63:32], sp_base, a};
+endmodule
+
+`default_nettype wire
