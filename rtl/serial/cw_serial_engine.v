@@ -154,6 +154,39 @@ module cw_serial_engine #(
         end
     endfunction
 
+    // MUL in its 4 cycles: the low 64 bits of a 64 x 64 product from three
+    // 32 x 32 ones (the high halves' product falls outside them), one a
+    // cycle through a single multiplier, summed in mul_q; the sum is
+    // complete in the fourth cycle (mul_acc).
+    reg  [63:0] mul_q;
+    wire [31:0] mul_x = wait_q == 4'd2 ? ra[63:32] : ra[31:0];
+    wire [31:0] mul_y = wait_q == 4'd1 ? rb[63:32] : rb[31:0];
+    wire [63:0] mul_p = mul_x * mul_y;
+    wire [63:0] mul_acc = wait_q == 4'd0 ? mul_p :
+                          wait_q == 4'd3 ? mul_q : mul_q + {mul_p[31:0], 32'd0};
+
+    // CDIV in its 16 cycles: a restoring divider, two quotient bits a cycle
+    // (the dividend's bits leave div_quo at the top as the quotient's enter
+    // at the bottom); the quotient is complete in the sixteenth cycle.
+    reg  [31:0] div_rem_q, div_quo_q;
+    reg  [31:0] div_rem, div_quo;
+    reg  [32:0] div_t;
+    integer     div_i;
+    always @* begin
+        div_rem = wait_q == 4'd0 ? 32'd0 : div_rem_q;
+        div_quo = wait_q == 4'd0 ? ca : div_quo_q;
+        for (div_i = 0; div_i < 2; div_i = div_i + 1) begin
+            div_t = {div_rem, div_quo[31]};
+            if (div_t >= {1'b0, cb}) begin
+                div_t   = div_t - {1'b0, cb};
+                div_quo = {div_quo[30:0], 1'b1};
+            end else begin
+                div_quo = {div_quo[30:0], 1'b0};
+            end
+            div_rem = div_t[31:0];
+        end
+    end
+
     wire [63:0] mag_a = ra[63] ? -ra : ra;
     wire        shsat_big = mag_a >= (64'd1 << 62);   // the kernels' |v| < 2^62
     reg  [63:0] res;              // the register result of a one-cycle operation
@@ -179,7 +212,7 @@ module cw_serial_engine #(
             U_SRR:    res = rshift_round(ra, clamp64(rb));
             U_SRRI:   res = rshift_round(ra, $signed(imm));
             U_SHSAT:  res = shift_sat(ra, clamp64(rb), imm);
-            U_MUL:    res = ra * rb;
+            U_MUL:    res = mul_acc;
             U_LI:     res = imm;
             U_FLD:    res = fld_val;
             U_MOVC:   res = {32'd0, ca};
@@ -200,7 +233,7 @@ module cw_serial_engine #(
             U_CSRL:  cres = ca >> imm[4:0];
             U_CSUB:  cres = ca > cb ? ca - cb : 32'd0;
             U_CMUL:  cres = ca * cb;
-            U_CDIV:  cres = cb == 32'd0 ? 32'd0 : ca / cb;
+            U_CDIV:  cres = div_quo;
             default: cres_we = 1'b0;
         endcase
     end
@@ -255,6 +288,11 @@ module cw_serial_engine #(
             err_q  <= 1'b1;
         end else if (run_q) begin
             wait_q <= last ? 4'd0 : wait_q + 4'd1;
+            if (op == U_MUL) mul_q <= mul_acc;
+            if (op == U_CDIV) begin
+                div_rem_q <= div_rem;
+                div_quo_q <= div_quo;
+            end
             if (last) begin
                 if (res_we) r_q[f_d] <= res;
                 if (cres_we) c_q[f_d[1:0]] <= cres;
