@@ -38,6 +38,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 RTL_SRC  := $(wildcard rtl/*.v rtl/*.vh) rtl/lint.vlt $(wildcard rtl/tables/*.hex)
+SERIAL_SRC := $(wildcard rtl/serial/*.v rtl/serial/*.vh rtl/serial/*.hex)
 RTL_TB_SRC := $(wildcard tests/rtl/tb_*.cpp)
 RTL_TB   := $(RTL_TB_SRC:tests/rtl/%.cpp=$(BUILD)/rtl/bin/%)
 TEST_COMMON := $(wildcard tests/unit/common/*.c)
@@ -86,7 +87,7 @@ $(BUILD)/rtl/bin/%: tests/rtl/%.cpp $(wildcard tests/rtl/*.h tests/rtl/*.v tests
 # the sim device loads it and talks to it through the link protocol
 SIM_TARGETS ?= sim ulx3s-85f icebreaker
 SIM_LIBS := $(SIM_TARGETS:%=$(BUILD)/sim/libcwsimlink-%.so)
-$(BUILD)/sim/libcwsimlink-%.so: $(RTL_SRC) rtl/sim/cw_simlink.cpp rtl/sim/cw_simlink.h rtl/sim/cw_simlink_vl.h \
+$(BUILD)/sim/libcwsimlink-%.so: $(RTL_SRC) $(SERIAL_SRC) rtl/sim/cw_simlink.cpp rtl/sim/cw_simlink.h rtl/sim/cw_simlink_vl.h \
 		targets/%.target scripts/build-sim.sh $(BUILD)/clockwork
 	@echo "  VERILATE device for target $*"
 	$(Q)scripts/build-sim.sh $* $@ $(BUILD)
@@ -97,7 +98,7 @@ $(BUILD)/rtl/bin/tb_embed_w8: tests/rtl/tb_embed.cpp
 $(BUILD)/rtl/bin/tb_heads_kv9: tests/rtl/tb_heads.cpp
 $(BUILD)/rtl/bin/tb_fn_recip_shared: tests/rtl/tb_fn_recip.cpp
 # the serial core (docs/serial.md): its RTL and microcode ROM
-$(BUILD)/rtl/bin/tb_serial: $(wildcard rtl/serial/*.v rtl/serial/*.hex)
+$(BUILD)/rtl/bin/tb_serial: $(SERIAL_SRC)
 
 # rewrite the serial core's ROM images from host/ucode_ops.c and hls/cw_tables.h
 ucode: $(BUILD)/rtl/bin/tb_serial

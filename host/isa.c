@@ -293,6 +293,10 @@ int cw_instr_check(const cw_instr *in, const cw_instr *prev, int index,
         SPAN(in->src, (uint32_t)in->n * in->aux);
         if ((uint32_t)in->er_dst + in->n > 256 || (uint32_t)in->er_src + in->n > 256)
             BAD("instruction %d (%s): exponent registers out of range", index, name);
+        /* every kv head serves the same number of query heads */
+        if (in->op == CW_OP_ATTN && (in->a24 == 0 || in->n % in->a24 != 0))
+            BAD("instruction %d (%s): %u heads over %u kv heads (each kv head serves the "
+                "same number of heads)", index, name, in->n, in->a24);
         break;
     case CW_OP_ARGMAX:
         if (in->n == 0)

@@ -37,8 +37,8 @@
 struct cw_ref_core;
 
 /* The serial sequencer's cost of every instruction, NOP and END included:
- * reading the five instruction words, checking the fields, starting the
- * microprogram (docs/serial.md). cw_instr_latency() of a serial target is
+ * reading the five instruction words, choosing the microprogram, starting
+ * it (docs/serial.md). cw_instr_latency() of a serial target is
  * this plus cw_uc_cycles(). */
 #define CW_UC_ISSUE_CYCLES 8
 

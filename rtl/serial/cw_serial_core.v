@@ -8,9 +8,12 @@
 //   issue cycles 0..4  read the instruction's five words (one a cycle; each
 //                      arrives the cycle after its read)
 //   issue cycle 6      the microprogram it runs (its variant) is known
-//   issue cycle 7      NOP and END are done here; any other opcode starts
-//                      the engine, whose first micro-operation runs on the
-//                      next cycle
+//   issue cycle 7      NOP and END are done here; an opcode with a zero
+//                      length, or MATVEC/EMBED with W16 on 8-bit lanes,
+//                      stops the run; any other starts the engine, whose
+//                      first micro-operation runs on the next cycle
+// The other field checks of cw_sequencer are not made: a field that
+// reaches outside a memory stops the run when the access happens.
 // The next instruction's cycle 0 is the cycle after DONE. The cycle counter
 // is 0 on the first instruction's cycle 0; the token of position pos + 1
 // is stamped with the cycles of every instruction so far, END included,
@@ -23,7 +26,8 @@
 // RTL").
 //
 // Errors (err_code, as cw_core's): 1 illegal opcode, END without ARGMAX or
-// a program without END; 7 bad run parameters; and an access outside a
+// a program without END; 2 a zero length; 7 bad run parameters; 8 16-bit
+// weights on an 8-bit target; and an access outside a
 // memory by its memory: 2 ACT or SCR, 3 WGT, 4 SCL, 5 CST, 6 the KV cache
 // and its exponents, 9 the exponent registers, 1 PROMPT or a table; 2 also
 // for a zero count divisor or a saturating shift of |v| >= 2^62.
@@ -81,10 +85,11 @@ module cw_serial_core #(
     localparam integer LW      = LANES * K * WBITS / 32;   // 32-bit words a line
     localparam integer WGT_W   = WGT_LINES * LW;            // weight words
     localparam integer KVE     = KV_DEPTH / K;              // exponents per cache
-    localparam integer SCR_W   = 512 + MAX_CTX;             // CW_UC_SCR_WORDS + max_ctx
-    localparam integer TAB_W   = 2755;                      // the five tables
-    localparam integer N_VAR   = 18;                        // CW_UC_VARIANTS
-    localparam integer UWORDS  = 2048;
+`include "cw_serial_rom.vh"
+    localparam integer SCR_W   = UC_SCR_WORDS + MAX_CTX;
+    localparam integer TAB_W   = TAB_WORDS;                 // the five tables
+    localparam integer N_VAR   = UC_VARIANTS;
+    localparam integer UWORDS  = 1 << $clog2(UC_WORDS);
     // address widths of the memories
     localparam integer PW  = $clog2(PROG_DEPTH * 8), WW = $clog2(WGT_W),
                        SW  = $clog2(SCL_DEPTH), CW = $clog2(CST_DEPTH),
@@ -175,10 +180,12 @@ module cw_serial_core #(
     wire [63:0] e_addr, e_wdata, e_next;
     reg  [63:0] e_fval, e_rdata_q;
     reg         e_merr;
-    wire        e_start = state_q == S_RUN && !exec_q && ic_q == 3'd7 && is_micro;
+    wire        refuse  = i_n == 16'd0 ||
+                          (WBITS == 8 && i_flags[0] && (i_op == 8'd1 || i_op == 8'd3));
+    wire        e_start = state_q == S_RUN && !exec_q && ic_q == 3'd7 && is_micro && !refuse;
     cw_serial_engine #(.UCODE_WORDS(UWORDS), .UCODE_HEX({UCODE_DIR, "/cw_serial_ucode.hex"}))
     u_engine (
-        .clk(clk), .rst(rst || cancel), .start(e_start), .entry(entry_m[variant][10:0]),
+        .clk(clk), .rst(rst || cancel), .start(e_start), .entry(entry_m[variant][$clog2(UWORDS)-1:0]),
         .busy_q(e_busy), .done_q(e_done), .err_q(e_err),
         .fld_sel(e_fsel), .fld_val(e_fval),
         .m_re(e_mre), .m_we(e_mwe), .m_space(e_space), .m_addr(e_addr), .m_wdata(e_wdata),
@@ -232,11 +239,11 @@ module cw_serial_core #(
             SP_KC, SP_VC: sp_size = 64'(KV_DEPTH);
             SP_KE, SP_VE: sp_size = 64'(KVE);
             SP_PROMPT: sp_size = 64'(MAX_CTX);
-            SP_EXP2:   begin sp_size = 257;  sp_base = 0;    end
-            SP_RSQRT:  begin sp_size = 192;  sp_base = 257;  end
-            SP_RECIP:  begin sp_size = 256;  sp_base = 449;  end
-            SP_SIN:    begin sp_size = 1025; sp_base = 705;  end
-            SP_SIG:    begin sp_size = 1025; sp_base = 1730; end
+            SP_EXP2:   begin sp_size = 64'(TAB_EXP2_N);  sp_base = 64'(TAB_EXP2);  end
+            SP_RSQRT:  begin sp_size = 64'(TAB_RSQRT_N); sp_base = 64'(TAB_RSQRT); end
+            SP_RECIP:  begin sp_size = 64'(TAB_RECIP_N); sp_base = 64'(TAB_RECIP); end
+            SP_SIN:    begin sp_size = 64'(TAB_SIN_N);   sp_base = 64'(TAB_SIN);   end
+            SP_SIG:    begin sp_size = 64'(TAB_SIG_N);   sp_base = 64'(TAB_SIG);   end
             SP_SCR:    sp_size = 64'(SCR_W);
             default:   sp_size = 64'd0;
         endcase
@@ -409,7 +416,13 @@ module cw_serial_core #(
                     ic_q   <= ic_q + 3'd1;
                     if (ic_q >= 3'd1 && ic_q <= 3'd5) w_q[ic_q - 3'd1] <= prog_rd_q;
                     if (ic_q == 3'd7) begin
-                        if (is_micro) begin
+                        if (is_micro && refuse) begin
+                            err      <= 1'b1;           // a zero length; W16 on 8-bit lanes
+                            err_code <= i_n == 16'd0 ? 8'd2 : 8'd8;
+                            err_pc   <= pc_q;
+                            run_done <= 1'b1;
+                            state_q  <= S_IDLE;
+                        end else if (is_micro) begin
                             exec_q <= 1'b1;
                             pc_q   <= pc_q + 16'd1;
                         end else if (i_op == 8'd0) begin                     // NOP
@@ -445,7 +458,7 @@ module cw_serial_core #(
         endcase
     end
 
-    wire unused = &{1'b0, i_n, e_done, i_flags[7:3], e_next[63:32], sp_base, a};
+    wire unused = &{1'b0, e_done, i_flags[7:3], e_next[63:32], sp_base, a};
 endmodule
 
 `default_nettype wire

@@ -107,9 +107,27 @@ static void test_check(void **st)
     assert_string_equal(cw_core_error_name(CW_CORE_ERR_ORV), "ORV without its producer");
 }
 
+/* ATTN's kv heads each serve a whole number of query heads: the ref core and
+ * the serial core's microprogram (n / a24 heads a kv head) need it. */
+static void test_attn_groups(void **st)
+{
+    (void)st;
+    cw_target_config t = sim();
+    cw_instr a = op(CW_OP_ATTN, 0, 256, 8, 0);
+    a.aux = 8;
+    a.a24 = 4;
+    assert_int_equal(cw_instr_check(&a, NULL, 0, &t), CW_OK);
+    a.n = 3;
+    a.a24 = 2;
+    assert_int_not_equal(cw_instr_check(&a, NULL, 0, &t), CW_OK);
+    a.a24 = 0;
+    assert_int_not_equal(cw_instr_check(&a, NULL, 0, &t), CW_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_attn_groups),
         cmocka_unit_test(test_latency),
         cmocka_unit_test(test_check),
     };

@@ -530,8 +530,13 @@ static void test_whole_program(void **st)
             FIRST_DIFF(p.ref.kc, p.uc.kc, p.t.kv_depth, d);
             if (d < 0)
                 FIRST_DIFF(p.ref.vc, p.uc.vc, p.t.kv_depth, d);
+            if (d < 0)
+                FIRST_DIFF(p.ref.ke, p.uc.ke, cw_kve_depth(&p.t), d);
+            if (d < 0)
+                FIRST_DIFF(p.ref.ve, p.uc.ve, cw_kve_depth(&p.t), d);
             if (d >= 0)
-                fail_msg("%s: the KV cache differs from the kernel's at %ld", what, d);
+                fail_msg("%s: the KV cache or its exponents differ from the kernel's at %ld",
+                         what, d);
             if (c != cw_uc_cycles(in, pos, &p.t))
                 fail_msg("%s: %llu cycles, cw_uc_cycles() says %llu", what,
                          (unsigned long long)c, (unsigned long long)cw_uc_cycles(in, pos, &p.t));
