@@ -98,7 +98,7 @@ $(BUILD)/rtl/bin/tb_embed_w8: tests/rtl/tb_embed.cpp
 $(BUILD)/rtl/bin/tb_heads_kv9: tests/rtl/tb_heads.cpp
 $(BUILD)/rtl/bin/tb_fn_recip_shared: tests/rtl/tb_fn_recip.cpp
 # the serial core (docs/serial.md): its RTL and microcode ROM
-$(BUILD)/rtl/bin/tb_serial: $(SERIAL_SRC)
+$(BUILD)/rtl/bin/tb_serial $(BUILD)/rtl/bin/tb_serial_core: $(SERIAL_SRC)
 
 # rewrite the serial core's ROM images from host/ucode_ops.c and hls/cw_tables.h
 ucode: $(BUILD)/rtl/bin/tb_serial

@@ -1,0 +1,204 @@
+// top: cw_serial_core
+// params: -GLANES=2 -GK=4 -GWBITS=16 -GPROG_DEPTH=128 -GWGT_LINES=4096 -GSCL_DEPTH=1024 -GCST_DEPTH=512 -GACT_DEPTH=512 -GKV_DEPTH=4096 -GMAX_CTX=64 -GKV_BITS=9
+/*
+ * tb_serial_core.cpp - the serial core itself (rtl/serial/cw_serial_core.v:
+ * its sequencer, memories, field and memory multiplexers, write port,
+ * token records) on a configuration the icebreaker device does not have:
+ * 16-bit weight lanes (lines of 2 x 4) and 9-bit KV cache entries. A
+ * synthetic model compiled for that configuration (as a target file with
+ * `serial 1`) is loaded through the write port and run with 16-bit and with
+ * 8-bit weights; every token and its cycle stamp must equal the ref core's
+ * (cw_ref_core_run: the hls/ kernels, cycles by cw_instr_latency()). Then
+ * the OUTPUT records through the host read port, and the refusals at
+ * issue: a zero length (error 2).
+ */
+#include <atomic>
+#include <cstring>
+#include <vector>
+
+#include "Vcw_serial_core.h"
+#include "tb_common.h"
+
+using std::atomic_int; // ref_core.h's cancel flag (C11 <stdatomic.h>)
+extern "C" {
+#include "artifact.h"
+#include "clockwork.h"
+#include "isa.h"
+#include "ref_core.h"
+}
+
+static const char *const TARGET =
+    "name serial16\nlanes 2\nk 4\nvlanes 1\nwbits 16\nclock_mhz 24\nprog_depth 128\n"
+    "wgt_lines 4096\nscl_depth 1024\ncst_depth 512\nact_depth 512\nkv_depth 4096\n"
+    "max_ctx 64\nkvbits 9\nserial 1\n";
+
+struct Tok {
+    int pos, id;
+    uint64_t cycle;
+};
+
+using Bench = tb::Bench<Vcw_serial_core>;
+
+static void write_word(Bench &b, int region, uint32_t addr, uint32_t v)
+{
+    auto *m = b.m.get();
+    m->wr_en = 1;
+    m->wr_region = (uint8_t)region;
+    m->wr_addr = addr;
+    m->wr_data = v;
+    b.tick();
+    m->wr_en = 0;
+}
+
+static void write_bytes(Bench &b, int region, const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 4) {
+        uint32_t v = 0;
+        for (size_t j = 0; j < 4 && i + j < n; j++)
+            v |= (uint32_t)p[i + j] << (8 * j);
+        write_word(b, region, (uint32_t)(i / 4), v);
+    }
+}
+
+/* Runs to run_done; the tokens; err_code (0: none). */
+static int run(Bench &b, int n_prompt, int steps, std::vector<Tok> &out)
+{
+    auto *m = b.m.get();
+    m->run_n_prompt = (uint16_t)n_prompt;
+    m->run_steps = (uint16_t)steps;
+    m->run_start = 1;
+    b.tick();
+    m->run_start = 0;
+    for (long guard = 0; guard < 400000000L; guard++) {
+        if (m->tok_valid)
+            out.push_back({ m->tok_pos, (int)m->tok_id, m->tok_cycle });
+        if (m->run_done)
+            return m->err ? m->err_code : 0;
+        b.tick();
+    }
+    return -1;
+}
+
+static int on_ref_token(void *user, const cw_token_event *ev)
+{
+    ((std::vector<Tok> *)user)->push_back({ ev->pos, ev->token, ev->cycle });
+    return 0;
+}
+
+static void model_run(Bench &b, const cw_target_config &t, const char *tpath, int bits)
+{
+    cw_model_config cfg = { 32, 64, 2, 4, 2, 64, 64, 1 };
+    const char *mpath = "build/tb_serial_core.bin";
+    cw_model *model = nullptr;
+    cw_artifact *a = nullptr;
+    cw_compile_params cp;
+    cw_compile_params_default(&cp);
+    cp.target = tpath;
+    cp.weight_bits = bits;
+    if (cw_model_write_synthetic(mpath, &cfg, 5) != CW_OK || cw_model_open(mpath, &model) != CW_OK ||
+        cw_compile(model, &cp, &a) != CW_OK) {
+        b.check(false, "synthetic model for %s: %s", tpath, cw_last_error());
+        cw_model_close(model);
+        return;
+    }
+    /* the images, as the link engine writes them */
+    std::vector<unsigned char> prog((size_t)a->info.n_instructions * CW_PROG_STRIDE, 0);
+    for (int i = 0; i < a->info.n_instructions; i++)
+        cw_instr_encode(&a->prog[i], prog.data() + (size_t)i * CW_PROG_STRIDE);
+    const uint32_t prompt[] = { CW_TOKEN_BOS, 11, 3, 29 };
+    const int n_prompt = 4, steps = 12;
+    write_bytes(b, 0, prog.data(), prog.size());
+    write_bytes(b, 1, a->wgt, (size_t)(a->wgt_lines * (uint64_t)a->line_bytes));
+    write_bytes(b, 2, a->scl, (size_t)(a->scl_entries * 4));
+    write_bytes(b, 3, a->cst, (size_t)(a->cst_words * 4));
+    write_bytes(b, 6, (const unsigned char *)prompt, sizeof prompt);
+
+    cw_ref_core rc;
+    cw_ref_core_init(&rc, &t);
+    cw_ref_core_write(&rc, CW_REG_PROG, 0, prog.data(), prog.size());
+    cw_ref_core_write(&rc, CW_REG_WGT, 0, a->wgt, a->wgt_lines * (uint64_t)a->line_bytes);
+    cw_ref_core_write(&rc, CW_REG_SCL, 0, a->scl, a->scl_entries * 4);
+    cw_ref_core_write(&rc, CW_REG_CST, 0, a->cst, a->cst_words * 4);
+    cw_ref_core_write(&rc, CW_REG_PROMPT, 0, prompt, sizeof prompt);
+    std::vector<Tok> want, got;
+    int rrc = cw_ref_core_run(&rc, a->info.n_instructions, n_prompt, steps, on_ref_token, &want,
+                              nullptr, nullptr);
+    b.check(rrc == CW_OK, "%d-bit: the ref core: %s", bits, cw_last_error());
+    int err = run(b, n_prompt, steps, got);
+    b.check(err == 0, "%d-bit: the serial core stopped with error %d", bits, err);
+    b.check(got.size() == want.size(), "%d-bit: %zu tokens, the ref core %zu", bits, got.size(),
+            want.size());
+    for (size_t i = 0; i < got.size() && i < want.size(); i++)
+        b.check(got[i].pos == want[i].pos && got[i].id == want[i].id &&
+                    got[i].cycle == want[i].cycle,
+                "%d-bit: token %zu: position %d, id %d, cycle %llu; the ref core %d, %d, %llu",
+                bits, i, got[i].pos, got[i].id, (unsigned long long)got[i].cycle, want[i].pos,
+                want[i].id, (unsigned long long)want[i].cycle);
+    printf("tb_serial_core: %d-bit weights: %zu tokens, last stamp %llu cycles\n", bits,
+           got.size(), got.empty() ? 0ull : (unsigned long long)got.back().cycle);
+
+    /* the OUTPUT records through the host read port (two cycles) */
+    auto *m = b.m.get();
+    for (size_t i = 0; i < got.size(); i++) {
+        uint32_t w[4];
+        for (int j = 0; j < 4; j++) {
+            m->hr_en = 1;
+            m->hr_region = 7;
+            m->hr_addr = (uint32_t)(4 * i + (size_t)j);
+            b.tick();
+            m->hr_en = 0;
+            b.tick();
+            w[j] = m->hr_data;
+            b.check(m->hr_valid, "OUTPUT read without hr_valid");
+        }
+        uint64_t cyc = (uint64_t)w[2] | (uint64_t)w[3] << 32;
+        b.check((int)(w[0] & 0xffff) == got[i].pos && (int)w[1] == got[i].id &&
+                    cyc == got[i].cycle,
+                "OUTPUT record %zu: %u %u %llu", i, w[0], w[1], (unsigned long long)cyc);
+    }
+    cw_ref_core_free(&rc);
+    cw_artifact_close(a);
+    cw_model_close(model);
+}
+
+int main(int argc, char **argv)
+{
+    Verilated::commandArgs(argc, argv);
+    const char *tpath = "build/tb_serial16.target";
+    FILE *f = fopen(tpath, "w");
+    if (!f || fputs(TARGET, f) < 0 || fclose(f) != 0) {
+        printf("tb_serial_core: cannot write %s\n0 passed, 1 failed\n", tpath);
+        return 1;
+    }
+    cw_target_config t;
+    if (cw_target_get(tpath, &t) != CW_OK) {
+        printf("tb_serial_core: %s\n0 passed, 1 failed\n", cw_last_error());
+        return 1;
+    }
+    Bench b("tb_serial_core", 23);
+    auto *m = b.m.get();
+    m->wr_en = 0;
+    m->run_start = 0;
+    m->cancel = 0;
+    m->hr_en = 0;
+    m->rst = 1;
+    b.tick();
+    b.tick();
+    m->rst = 0;
+    b.tick();
+    model_run(b, t, tpath, 16);
+    model_run(b, t, tpath, 8);
+
+    /* an instruction with a zero length stops the run with error 2 at pc 0 */
+    cw_instr bad;
+    memset(&bad, 0, sizeof bad);
+    bad.op = CW_OP_NORM16;
+    unsigned char w[CW_PROG_STRIDE] = { 0 };
+    cw_instr_encode(&bad, w);
+    write_bytes(b, 0, w, sizeof w);
+    std::vector<Tok> none;
+    int err = run(b, 1, 1, none);
+    b.check(err == 2 && m->err_pc == 0 && none.empty(),
+            "a zero-length NORM16: error %d at %u, %zu tokens", err, m->err_pc, none.size());
+    return b.finish();
+}
