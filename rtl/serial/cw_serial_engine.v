@@ -97,42 +97,14 @@ module cw_serial_engine #(
     wire        last  = run_q && wait_q == extra;     // the operation completes this cycle
 
     // ---------------------------------------------------------- datapath
-    function automatic [63:0] rshift_round(input [63:0] v, input signed [63:0] s);
+    function automatic [63:0] sat(input [63:0] x, input [63:0] lim);
         begin
-            if (s <= 0)
-                rshift_round = v;
-            else if (s >= 63)
-                rshift_round = 64'd0;
-            else
-                rshift_round = $signed(v + (64'd1 << (s - 1))) >>> s;
-        end
-    endfunction
-
-    function automatic [63:0] sat(input [63:0] v, input [63:0] lim);
-        begin
-            if ($signed(v) > $signed(lim))
+            if ($signed(x) > $signed(lim))
                 sat = lim;
-            else if ($signed(v) < -$signed(lim))
+            else if ($signed(x) < -$signed(lim))
                 sat = -lim;
             else
-                sat = v;
-        end
-    endfunction
-
-    function automatic [63:0] shift_sat(input [63:0] v, input signed [63:0] s, input [63:0] lim);
-        reg [63:0] hi;
-        begin
-            hi = $signed(lim) >>> (s > 0 && s < 62 ? s : 0);
-            if (s <= 0)
-                shift_sat = sat(rshift_round(v, -s), lim);
-            else if (s >= 62)
-                shift_sat = v == 64'd0 ? 64'd0 : ($signed(v) > 0 ? lim : -lim);
-            else if ($signed(v) > $signed(hi))
-                shift_sat = lim;
-            else if ($signed(v) < -$signed(hi))
-                shift_sat = -lim;
-            else
-                shift_sat = sat(v << s, lim);
+                sat = x;
         end
     endfunction
 
@@ -189,6 +161,45 @@ module cw_serial_engine #(
 
     wire [63:0] mag_a = ra[63] ? -ra : ra;
     wire        shsat_big = mag_a >= (64'd1 << 62);   // the kernels' |v| < 2^62
+
+    // One shifter pair serves every shift operation. The right shifter is
+    // arithmetic and rounds half up when asked (cw_rshift_round: amounts of
+    // 0 and below leave the value, 63 and above give 0); the left shifter's
+    // overflow in SHSAT is found from the bit length, not from a shifted
+    // bound: with |v| >= 2^(b-1), b + s >= 63 means |v| 2^s >= 2^62 > lim,
+    // and below that v << s is exact, so saturating it is cw_shift_sat's
+    // result.
+    wire signed [63:0] s_reg = clamp64(rb);
+    wire signed [63:0] s_imm = clamp64(imm);
+    reg  signed [63:0] rr_s;      // the rounding shifts' amount
+    reg  [5:0]  rr_n;
+    reg         rr_rnd, rr_none, rr_zero;
+    always @* begin
+        rr_s    = op == U_SHSAT ? -s_reg : op == U_SRR ? s_reg : s_imm;
+        rr_rnd  = op == U_SRR || op == U_SRRI || op == U_SHSAT;
+        rr_none = rr_rnd && rr_s <= 0;
+        rr_zero = rr_rnd && rr_s >= 63;
+        rr_n    = op == U_SRAI ? imm[5:0] : op == U_SRA ? rb[5:0] : rr_s[5:0];
+    end
+    wire [63:0] rr_bias = rr_rnd && !rr_none && !rr_zero ? 64'd1 << (rr_n - 6'd1) : 64'd0;
+    wire [63:0] rr_sh   = $signed(ra + rr_bias) >>> rr_n;   // alone: an arithmetic shift
+    wire [63:0] rr_out  = rr_none ? ra : rr_zero ? 64'd0 : rr_sh;
+    wire [5:0]  ll_n    = op == U_SLLI ? imm[5:0] : op == U_SLL ? rb[5:0] : s_reg[5:0];
+    wire [63:0] ll_out  = ra << ll_n;
+    wire [63:0] bl      = bitlen(op == U_SHSAT ? mag_a : ra);
+    wire [63:0] lim_s   = ra[63] ? -imm : imm;           // the bound with v's sign
+    wire [63:0] sh_sat  = sat(s_reg <= 0 ? rr_out : ll_out, imm);
+    reg  [63:0] shsat;
+    always @* begin
+        if (s_reg <= 0)
+            shsat = sh_sat;
+        else if (s_reg >= 62)
+            shsat = ra == 64'd0 ? 64'd0 : lim_s;
+        else if ($signed(bl) + s_reg >= 63)
+            shsat = lim_s;
+        else
+            shsat = sh_sat;
+    end
     reg  [63:0] res;              // the register result of a one-cycle operation
     reg         res_we;
     always @* begin
@@ -204,14 +215,10 @@ module cw_serial_engine #(
             U_SLTI:   res = {63'd0, $signed(ra) < $signed(imm)};
             U_CMOV:   begin res = ra; res_we = f_d != 4'd0 && rb != 64'd0; end
             U_ABS:    res = mag_a;
-            U_BITLEN: res = bitlen(ra);
-            U_SLLI:   res = ra << imm[5:0];
-            U_SRAI:   res = $signed(ra) >>> imm[5:0];
-            U_SLL:    res = ra << rb[5:0];
-            U_SRA:    res = $signed(ra) >>> rb[5:0];
-            U_SRR:    res = rshift_round(ra, clamp64(rb));
-            U_SRRI:   res = rshift_round(ra, $signed(imm));
-            U_SHSAT:  res = shift_sat(ra, clamp64(rb), imm);
+            U_BITLEN: res = bl;
+            U_SLLI, U_SLL:          res = ll_out;
+            U_SRAI, U_SRA, U_SRR, U_SRRI: res = rr_out;
+            U_SHSAT:  res = shsat;
             U_MUL:    res = mul_acc;
             U_LI:     res = imm;
             U_FLD:    res = fld_val;
