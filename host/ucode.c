@@ -432,13 +432,24 @@ int cw_uc_rom_build(cw_uc_rom *rom, int max)
             }
             if (!why && rom->n == max)
                 why = "the ROM is full";
+            /* a 14-bit immediate, or a constant of the pool */
+            int pool = imm < -(1 << 13) || imm >= (1 << 13);
+            if (!why && pool) {
+                int k = 0;
+                while (k < rom->n_pool && rom->pool[k] != imm)
+                    k++;
+                if (k == CW_UC_POOL)
+                    why = "more large constants than the pool holds";
+                else if (k == rom->n_pool)
+                    rom->pool[rom->n_pool++] = imm;
+                imm = k;
+            }
             if (why)
                 break;
-            rom->words[rom->n][0] = (uint32_t)(u->op & 31) | (uint32_t)(u->d & 15) << 5 |
-                                    (uint32_t)(u->a & 15) << 9 | (uint32_t)(u->b & 15) << 13 |
-                                    (uint32_t)(u->imm2 & 31) << 17;
-            rom->words[rom->n][1] = (uint32_t)(uint64_t)imm;
-            rom->words[rom->n][2] = (uint32_t)((uint64_t)imm >> 32);
+            rom->words[rom->n] = (uint64_t)(u->op & 31) | (uint64_t)(u->d & 15) << 5 |
+                                 (uint64_t)(u->a & 15) << 9 | (uint64_t)(u->b & 15) << 13 |
+                                 (uint64_t)(u->imm2 & 31) << 17 | (uint64_t)pool << 22 |
+                                 ((uint64_t)imm & 0x3FFF) << 23;
             rom->n++;
         }
     }

@@ -153,18 +153,23 @@ int cw_uc_variant(const cw_instr *in, const cw_target_config *t);
 const cw_uop *cw_uc_variant_program(int v, int *n);
 
 /* The microcode ROM the RTL executes (rtl/serial/): every variant's program
- * in variant order, each micro-operation one word of 96 bits:
+ * in variant order, each micro-operation one word of 40 bits:
  *   bits  4:0 op, 8:5 d, 12:9 a, 16:13 b, 21:17 the space or field,
- *   bits 95:32 imm (64-bit two's complement).
+ *   bit  22 pool, bits 36:23 imm: a signed 14-bit immediate, or with pool
+ *   set the index of a 64-bit constant in the pool (the immediates that do
+ *   not fit 14 bits, each once).
  * LOOP's imm is the address of the last micro-operation of its body, and
  * ENDL is not in the ROM: the body's end is the loop's. entry[v] is the
  * first address of variant v. Fails (CW_ERR_INVALID_ARG) when a program has
  * an empty loop body, two loops ending on one micro-operation, loops nested
- * deeper than 3 or more words than max. */
+ * deeper than 3, more words than max or more than CW_UC_POOL constants. */
+#define CW_UC_POOL 64
 typedef struct cw_uc_rom {
-    uint32_t (*words)[3];   /* [i] = { bits 31:0, imm low, imm high } */
+    uint64_t *words;
     int n;
     int entry[CW_UC_VARIANTS];
+    int64_t pool[CW_UC_POOL];
+    int n_pool;
 } cw_uc_rom;
 
 int cw_uc_rom_build(cw_uc_rom *rom, int max);

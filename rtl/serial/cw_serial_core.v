@@ -102,6 +102,7 @@ module cw_serial_core #(
             $error("cw_serial_core: a weight line must be whole 32-bit words");
         if (WBITS != 8 && WBITS != 16) $error("cw_serial_core: WBITS must be 8 or 16");
         if (K < 1 || KV_DEPTH % K != 0) $error("cw_serial_core: KV_DEPTH must be a multiple of K");
+        if (UC_POOL != 64) $error("cw_serial_core: cw_serial_engine holds a pool of 64 constants");
     end
 
     function automatic integer log2i(input integer v);
@@ -183,7 +184,8 @@ module cw_serial_core #(
     wire        refuse  = i_n == 16'd0 ||
                           (WBITS == 8 && i_flags[0] && (i_op == 8'd1 || i_op == 8'd3));
     wire        e_start = state_q == S_RUN && !exec_q && ic_q == 3'd7 && is_micro && !refuse;
-    cw_serial_engine #(.UCODE_WORDS(UWORDS), .UCODE_HEX({UCODE_DIR, "/cw_serial_ucode.hex"}))
+    cw_serial_engine #(.UCODE_WORDS(UWORDS), .UCODE_HEX({UCODE_DIR, "/cw_serial_ucode.hex"}),
+                       .POOL_HEX({UCODE_DIR, "/cw_serial_pool.hex"}))
     u_engine (
         .clk(clk), .rst(rst || cancel), .start(e_start), .entry(entry_m[variant][$clog2(UWORDS)-1:0]),
         .busy_q(e_busy), .done_q(e_done), .err_q(e_err),

@@ -3,8 +3,9 @@
 // cycle, as host/ucode.c defines them and with the cycles cw_uop_cycles()
 // gives (LD 2, MUL 4, CDIV 16, the rest 1; a loop's end costs nothing).
 //
-// The ROM image is generated from host/ucode_ops.c (cw_uc_rom_build(): 96
-// bits a word, op, d, a, b, space/field in bits 21:0, imm in 95:32; a
+// The ROM image is generated from host/ucode_ops.c (cw_uc_rom_build(): 40
+// bits a word, op, d, a, b, space/field in bits 21:0, a 14-bit immediate in
+// 36:23 or, with bit 22, the index of a 64-bit constant in the pool; a
 // LOOP's imm is the address of its body's last word). It is read
 // synchronously: the word for the next cycle is addressed by pc_d, which
 // the operation completing this cycle decides, so the engine needs no
@@ -21,7 +22,8 @@
 
 module cw_serial_engine #(
     parameter integer UCODE_WORDS = 2048,       // ROM words (a power of two)
-    parameter         UCODE_HEX   = "cw_serial_ucode.hex"
+    parameter         UCODE_HEX   = "cw_serial_ucode.hex",
+    parameter         POOL_HEX    = "cw_serial_pool.hex"  // the large constants (64)
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -60,10 +62,14 @@ module cw_serial_engine #(
                      U_NEXT = 5'd30, U_DONE = 5'd31;
 
     // ------------------------------------------------------------ the ROM
-    reg [95:0] rom [0:UCODE_WORDS-1];
-    initial $readmemh(UCODE_HEX, rom);
+    reg [39:0] rom [0:UCODE_WORDS-1];
+    reg [63:0] pool [0:63];
+    initial begin
+        $readmemh(UCODE_HEX, rom);
+        $readmemh(POOL_HEX, pool);
+    end
 
-    reg  [95:0]   uop_q;
+    reg  [39:0]   uop_q;
     reg  [UA-1:0] pc_q;
     reg  [UA-1:0] pc_d;
     reg           run_q;             // uop_q is the operation of this cycle
@@ -73,8 +79,8 @@ module cw_serial_engine #(
     wire [3:0]  f_a   = uop_q[12:9];
     wire [3:0]  f_b   = uop_q[16:13];
     wire [4:0]  f_sel = uop_q[21:17];
-    wire [63:0] imm   = uop_q[95:32];
-    wire        unused_ok = &{1'b0, uop_q[31:22]};   // bits 31:22 are reserved
+    wire [63:0] imm   = uop_q[22] ? pool[uop_q[28:23]] : {{50{uop_q[36]}}, uop_q[36:23]};
+    wire        unused_ok = &{1'b0, uop_q[39:37]};   // bits 39:37 are reserved
 
     // ---------------------------------------------------------- registers
     reg  [63:0] r_q [1:15];

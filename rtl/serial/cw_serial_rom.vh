@@ -3,6 +3,7 @@
 // images beside it, for rtl/serial/cw_serial_core.v.
 localparam integer UC_WORDS = 1535;   // microcode words
 localparam integer UC_VARIANTS = 18; // entries
+localparam integer UC_POOL = 64; // large constants (16 used)
 localparam integer UC_SCR_WORDS = 512; // SCR before the scores
 localparam integer TAB_EXP2 = 0, TAB_EXP2_N = 257;
 localparam integer TAB_RSQRT = 257, TAB_RSQRT_N = 192;

@@ -1,5 +1,5 @@
 // top: cw_serial_engine
-// params: -GUCODE_WORDS=2048 -GUCODE_HEX="rtl/serial/cw_serial_ucode.hex"
+// params: -GUCODE_WORDS=2048 -GUCODE_HEX="rtl/serial/cw_serial_ucode.hex" -GPOOL_HEX="rtl/serial/cw_serial_pool.hex"
 /*
  * tb_serial.cpp - the serial core's micro-engine (rtl/serial/) against its
  * C model (host/ucode.c): synthetic models compiled for the icebreaker
@@ -37,7 +37,8 @@ static const char *const ROM_DIR = "rtl/serial";
 static const int ROM_WORDS = 2048;
 
 /* The generated images the RTL reads: the microcode, each variant's entry
- * address, the function tables one after another, and their sizes. */
+ * address, the function tables one after another, their sizes, and the
+ * microcode's pool of large constants. */
 struct Image {
     const char *file;
     std::string text;
@@ -46,12 +47,17 @@ struct Image {
 static std::vector<Image> images(const cw_uc_rom &r)
 {
     std::vector<Image> v = { { "cw_serial_ucode.hex", "" }, { "cw_serial_entry.hex", "" },
-                             { "cw_serial_tables.hex", "" }, { "cw_serial_rom.vh", "" } };
+                             { "cw_serial_tables.hex", "" }, { "cw_serial_rom.vh", "" },
+                             { "cw_serial_pool.hex", "" } };
     char line[40];
     for (int i = 0; i < r.n; i++) {
-        snprintf(line, sizeof line, "%08x%08x%08x\n", r.words[i][2], r.words[i][1],
-                 r.words[i][0]);
+        snprintf(line, sizeof line, "%010llx\n", (unsigned long long)r.words[i]);
         v[0].text += line;
+    }
+    for (int i = 0; i < CW_UC_POOL; i++) { /* unused entries 0 */
+        snprintf(line, sizeof line, "%016llx\n",
+                 (unsigned long long)(i < r.n_pool ? (uint64_t)r.pool[i] : 0));
+        v[4].text += line;
     }
     for (int i = 0; i < CW_UC_VARIANTS; i++) {
         snprintf(line, sizeof line, "%04x\n", r.entry[i]);
@@ -66,6 +72,9 @@ static std::vector<Image> images(const cw_uc_rom &r)
     snprintf(buf, sizeof buf, "localparam integer UC_WORDS = %d;   // microcode words\n", r.n);
     vh += buf;
     snprintf(buf, sizeof buf, "localparam integer UC_VARIANTS = %d; // entries\n", CW_UC_VARIANTS);
+    vh += buf;
+    snprintf(buf, sizeof buf, "localparam integer UC_POOL = %d; // large constants (%d used)\n",
+             CW_UC_POOL, r.n_pool);
     vh += buf;
     snprintf(buf, sizeof buf, "localparam integer UC_SCR_WORDS = %d; // SCR before the scores\n",
              CW_UC_SCR_WORDS);
