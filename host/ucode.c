@@ -417,6 +417,12 @@ int cw_uc_rom_build(cw_uc_rom *rom, int max)
                 depth--;
                 continue;
             }
+            /* counts come from fields and constants, never from data:
+             * TOK is the one field that is data (the token generated) */
+            if (u->op == CW_U_CFLD && u->imm2 == CW_UF_TOK) {
+                why = "a count loaded from TOK, which is data";
+                break;
+            }
             if (u->op == CW_U_LOOP) {
                 int end = loop_end(p, n, i);
                 if (depth++ == LOOP_DEPTH)
