@@ -176,7 +176,7 @@ module cw_serial_core #(
     end
 
     // ------------------------------------------------------------- engine
-    wire        e_busy, e_done, e_err, e_mre, e_mwe, e_next_we;
+    wire        e_busy, e_err, e_mre, e_mwe, e_next_we;
     wire [4:0]  e_fsel, e_space;
     wire [63:0] e_addr, e_wdata, e_next;
     reg  [63:0] e_fval, e_rdata_q;
@@ -188,7 +188,7 @@ module cw_serial_core #(
                        .POOL_HEX({UCODE_DIR, "/cw_serial_pool.hex"}))
     u_engine (
         .clk(clk), .rst(rst || cancel), .start(e_start), .entry(entry_m[variant][$clog2(UWORDS)-1:0]),
-        .busy_q(e_busy), .done_q(e_done), .err_q(e_err),
+        .busy_q(e_busy), .err_q(e_err),
         .fld_sel(e_fsel), .fld_val(e_fval),
         .m_re(e_mre), .m_we(e_mwe), .m_space(e_space), .m_addr(e_addr), .m_wdata(e_wdata),
         .m_rdata(e_rdata_q), .m_err(e_merr), .next_we(e_next_we), .next_val(e_next));
@@ -460,7 +460,7 @@ module cw_serial_core #(
         endcase
     end
 
-    wire unused = &{1'b0, e_done, i_flags[7:3], e_next[63:32], sp_base, a};
+    wire unused = &{1'b0, i_flags[7:3], e_next[63:32], sp_base, a};
 endmodule
 
 `default_nettype wire

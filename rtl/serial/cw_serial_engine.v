@@ -30,7 +30,6 @@ module cw_serial_engine #(
     input  wire        start,        // start the microprogram at `entry`
     input  wire [$clog2(UCODE_WORDS)-1:0] entry,
     output reg         busy_q,       // from start to DONE
-    output reg         done_q,       // one cycle after DONE executed
     output reg         err_q,        // stopped: an access outside a memory, a zero divisor,
                                      // an unknown operation (cleared by start)
     output wire [4:0]  fld_sel,
@@ -282,7 +281,6 @@ module cw_serial_engine #(
     always @(posedge clk) begin
         uop_q <= rom[pc_d];
         pc_q  <= pc_d;
-        done_q <= 1'b0;
         if (rst) begin
             run_q  <= 1'b0;
             busy_q <= 1'b0;
@@ -312,7 +310,6 @@ module cw_serial_engine #(
                 if (op == U_DONE) begin
                     run_q  <= 1'b0;
                     busy_q <= 1'b0;
-                    done_q <= 1'b1;
                 end else if (op == U_LOOP) begin
                     if (ca != 32'd0) begin
                         ls_start_q[sp_q] <= pc_q + 1'b1;

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "Vcw_serial_core.h"
-#include "tb_common.h"
+#include "tb_core_port.h"
 
 using std::atomic_int; // ref_core.h's cancel flag (C11 <stdatomic.h>)
 extern "C" {
@@ -32,51 +32,18 @@ static const char *const TARGET =
     "wgt_lines 4096\nscl_depth 1024\ncst_depth 512\nact_depth 512\nkv_depth 4096\n"
     "max_ctx 64\nkvbits 9\nserial 1\n";
 
-struct Tok {
-    int pos, id;
-    uint64_t cycle;
-};
-
 using Bench = tb::Bench<Vcw_serial_core>;
+using Port = tb::CorePort<Vcw_serial_core>;
+using Tok = Port::Tok;
 
-static void write_word(Bench &b, int region, uint32_t addr, uint32_t v)
-{
-    auto *m = b.m.get();
-    m->wr_en = 1;
-    m->wr_region = (uint8_t)region;
-    m->wr_addr = addr;
-    m->wr_data = v;
-    b.tick();
-    m->wr_en = 0;
-}
-
-static void write_bytes(Bench &b, int region, const unsigned char *p, size_t n)
+static void write_bytes(Port &c, int region, const unsigned char *p, size_t n)
 {
     for (size_t i = 0; i < n; i += 4) {
         uint32_t v = 0;
         for (size_t j = 0; j < 4 && i + j < n; j++)
             v |= (uint32_t)p[i + j] << (8 * j);
-        write_word(b, region, (uint32_t)(i / 4), v);
+        c.write(region, (uint32_t)(i / 4), v);
     }
-}
-
-/* Runs to run_done; the tokens; err_code (0: none). */
-static int run(Bench &b, int n_prompt, int steps, std::vector<Tok> &out)
-{
-    auto *m = b.m.get();
-    m->run_n_prompt = (uint16_t)n_prompt;
-    m->run_steps = (uint16_t)steps;
-    m->run_start = 1;
-    b.tick();
-    m->run_start = 0;
-    for (long guard = 0; guard < 400000000L; guard++) {
-        if (m->tok_valid)
-            out.push_back({ m->tok_pos, (int)m->tok_id, m->tok_cycle });
-        if (m->run_done)
-            return m->err ? m->err_code : 0;
-        b.tick();
-    }
-    return -1;
 }
 
 static int on_ref_token(void *user, const cw_token_event *ev)
@@ -85,8 +52,9 @@ static int on_ref_token(void *user, const cw_token_event *ev)
     return 0;
 }
 
-static void model_run(Bench &b, const cw_target_config &t, const char *tpath, int bits)
+static void model_run(Port &c, const cw_target_config &t, const char *tpath, int bits)
 {
+    Bench &b = c.b;
     cw_model_config cfg = { 32, 64, 2, 4, 2, 64, 64, 1 };
     const char *mpath = "build/tb_serial_core.bin";
     cw_model *model = nullptr;
@@ -107,11 +75,11 @@ static void model_run(Bench &b, const cw_target_config &t, const char *tpath, in
         cw_instr_encode(&a->prog[i], prog.data() + (size_t)i * CW_PROG_STRIDE);
     const uint32_t prompt[] = { CW_TOKEN_BOS, 11, 3, 29 };
     const int n_prompt = 4, steps = 12;
-    write_bytes(b, 0, prog.data(), prog.size());
-    write_bytes(b, 1, a->wgt, (size_t)(a->wgt_lines * (uint64_t)a->line_bytes));
-    write_bytes(b, 2, a->scl, (size_t)(a->scl_entries * 4));
-    write_bytes(b, 3, a->cst, (size_t)(a->cst_words * 4));
-    write_bytes(b, 6, (const unsigned char *)prompt, sizeof prompt);
+    write_bytes(c, 0, prog.data(), prog.size());
+    write_bytes(c, 1, a->wgt, (size_t)(a->wgt_lines * (uint64_t)a->line_bytes));
+    write_bytes(c, 2, a->scl, (size_t)(a->scl_entries * 4));
+    write_bytes(c, 3, a->cst, (size_t)(a->cst_words * 4));
+    write_bytes(c, 6, (const unsigned char *)prompt, sizeof prompt);
 
     cw_ref_core rc;
     cw_ref_core_init(&rc, &t);
@@ -124,8 +92,8 @@ static void model_run(Bench &b, const cw_target_config &t, const char *tpath, in
     int rrc = cw_ref_core_run(&rc, a->info.n_instructions, n_prompt, steps, on_ref_token, &want,
                               nullptr, nullptr);
     b.check(rrc == CW_OK, "%d-bit: the ref core: %s", bits, cw_last_error());
-    int err = run(b, n_prompt, steps, got);
-    b.check(err == 0, "%d-bit: the serial core stopped with error %d", bits, err);
+    got = c.run(n_prompt, steps, 100000000);
+    b.check(!c.m->err, "%d-bit: the serial core stopped with error %d", bits, c.m->err_code);
     b.check(got.size() == want.size(), "%d-bit: %zu tokens, the ref core %zu", bits, got.size(),
             want.size());
     for (size_t i = 0; i < got.size() && i < want.size(); i++)
@@ -176,29 +144,20 @@ int main(int argc, char **argv)
         return 1;
     }
     Bench b("tb_serial_core", 23);
+    Port c(b);
     auto *m = b.m.get();
-    m->wr_en = 0;
-    m->run_start = 0;
-    m->cancel = 0;
-    m->hr_en = 0;
-    m->rst = 1;
-    b.tick();
-    b.tick();
-    m->rst = 0;
-    b.tick();
-    model_run(b, t, tpath, 16);
-    model_run(b, t, tpath, 8);
+    c.reset();
+    model_run(c, t, tpath, 16);
+    model_run(c, t, tpath, 8);
 
     /* an instruction with a zero length stops the run with error 2 at pc 0 */
     cw_instr bad;
     memset(&bad, 0, sizeof bad);
     bad.op = CW_OP_NORM16;
-    unsigned char w[CW_PROG_STRIDE] = { 0 };
-    cw_instr_encode(&bad, w);
-    write_bytes(b, 0, w, sizeof w);
-    std::vector<Tok> none;
-    int err = run(b, 1, 1, none);
-    b.check(err == 2 && m->err_pc == 0 && none.empty(),
-            "a zero-length NORM16: error %d at %u, %zu tokens", err, m->err_pc, none.size());
+    c.program({ bad });
+    std::vector<Tok> none = c.run(1, 1);
+    b.check(m->err && m->err_code == 2 && m->err_pc == 0 && none.empty(),
+            "a zero-length NORM16: error %d at %u, %zu tokens", m->err_code, m->err_pc,
+            none.size());
     return b.finish();
 }

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "cw_hls.h"
+#include "testutil.h"
 
 #define PI 3.14159265358979323846
 
@@ -30,11 +31,7 @@ static void rng_seed(uint64_t s)
 
 static uint64_t rng(void)
 {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
+    return tu_xorshift64(&rng_state);
 }
 
 /* uniform in [-lim, lim] */

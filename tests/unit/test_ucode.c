@@ -18,6 +18,11 @@
 #include <cmocka.h>
 
 #include "clockwork.h"
+#if defined(__GNUC__)
+/* cw_fixed.h's bit length carries a Vitis HLS pragma */
+#pragma GCC diagnostic ignored "-Wunknown-pragmas"
+#endif
+#include "cw_fixed.h"
 #include "cw_hls.h"
 #include "fileio.h"
 #include "artifact.h"
@@ -35,11 +40,7 @@ static uint64_t rng_state;
 
 static uint64_t rng(void)
 {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
+    return tu_xorshift64(&rng_state);
 }
 
 static int64_t rng_range(int64_t lo, int64_t hi)
@@ -556,6 +557,47 @@ static void test_whole_program(void **st)
     cw_model_close(m);
 }
 
+/* The rule the RTL's SHSAT uses (rtl/serial/cw_serial_engine.v, one shifter
+ * pair): for 0 < s < 62 the left shift overflows the bound exactly when
+ * bitlen(|v|) + s >= 63 (|v| 2^s >= 2^62 > lim), and below that v << s is
+ * exact, so saturating it gives cw_shift_sat(). Checked on random values,
+ * shifts and bounds with the boundaries (powers of two, bounds 2^k and
+ * 2^k - 1) over the kernels' contract |v| < 2^62, 0 < lim < 2^62. */
+static void test_shsat_rule(void **st)
+{
+    (void)st;
+    long n = 0;
+    for (long i = 0; i < 2000000; i++) {
+        int bits = (int)rng_range(0, 61);
+        int64_t v = bits ? (int64_t)(rng() >> (63 - bits)) : 0;
+        if (rng() % 16 == 0)
+            v = ((int64_t)1 << rng_range(0, 61)) - rng_range(0, 2);
+        if (rng() & 1)
+            v = -v;
+        int s = (int)rng_range(-64, 64);
+        int lb = (int)rng_range(1, 61);
+        int64_t lim = rng() & 1 ? ((int64_t)1 << lb) - 1 : (int64_t)1 << lb;
+        if (rng() % 8 == 0)
+            lim = rng_range(1, 1000);
+        if (cw_abs64(v) >= (uint64_t)1 << 62)
+            continue;
+        int64_t want = cw_shift_sat(v, s, lim), got;
+        if (s <= 0)
+            got = cw_sat(cw_rshift_round(v, -s), lim);
+        else if (s >= 62)
+            got = v == 0 ? 0 : v < 0 ? -lim : lim;
+        else if (cw_bitlen(cw_abs64(v)) + s >= 63)
+            got = v < 0 ? -lim : lim;
+        else
+            got = cw_sat((int64_t)((uint64_t)v << s), lim);
+        if (got != want)
+            fail_msg("v=%lld s=%d lim=%lld: the rule gives %lld, cw_shift_sat %lld",
+                     (long long)v, s, (long long)lim, (long long)got, (long long)want);
+        n++;
+    }
+    print_message("SHSAT rule: %ld cases\n", n);
+}
+
 /* cw_uc_cycles() is the cycle model: fields only, the same for any data. */
 static void test_cycles_data_free(void **st)
 {
@@ -592,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_heads),
         cmocka_unit_test(test_attn),
         cmocka_unit_test(test_whole_program),
+        cmocka_unit_test(test_shsat_rule),
         cmocka_unit_test(test_cycles_data_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,3 +84,12 @@ unsigned char *tu_read_file(const char *path, size_t *n)
     *n = (size_t)len;
     return b;
 }
+
+uint64_t tu_xorshift64(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}

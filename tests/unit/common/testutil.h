@@ -23,6 +23,10 @@ void tu_write_file(const char *path, const void *data, size_t n);
 /* Reads a whole file into a malloc'd buffer; fails the test on error. */
 unsigned char *tu_read_file(const char *path, size_t *n);
 
+/* xorshift64 (13, 7, 17): the next of the tests' random numbers from *state
+ * (never 0). */
+uint64_t tu_xorshift64(uint64_t *state);
+
 /* llama2.c's float32 greedy ids for stories260K, BOS prompt, 200 positions. */
 extern const int tu_reference_ids[200];
 
