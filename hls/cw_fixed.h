@@ -13,16 +13,18 @@
 
 #include <stdint.h>
 
-/* round(v / 2^s), ties towards +infinity: (v + 2^(s-1)) >> s.
- * s <= 0 returns v unchanged (callers pass s >= 0); s >= 63 returns 0,
- * which is the exact result for the |v| < 2^62 every caller guarantees. */
+/* round(v / 2^s), ties towards +infinity: (v + 2^(s-1)) >> s, computed as
+ * (v >> s) plus the bit shifted out last, which is the same value and
+ * cannot overflow. s <= 0 returns v unchanged (callers pass s >= 0); s >= 63
+ * returns 0, which is the exact result for the |v| < 2^62 every caller
+ * guarantees. */
 static inline int64_t cw_rshift_round(int64_t v, int s)
 {
     if (s <= 0)
         return v;
     if (s >= 63)
         return 0;
-    return (v + ((int64_t)1 << (s - 1))) >> s;
+    return (v >> s) + ((v >> (s - 1)) & 1);
 }
 
 /* Clamps v to [-lim, lim] (symmetric saturation). */

@@ -307,6 +307,17 @@ int cw_uc_exec(cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, uint64_t *cycl
 {
     int n;
     const cw_uop *p = cw_uc_program(in, &c->t, &n);
+    *cycles = 0;
+    if (!p)
+        return in->op == CW_OP_NOP || in->op == CW_OP_END
+                   ? CW_OK
+                   : cw_fail(CW_ERR_DEVICE, "serial core: no microprogram for opcode %u", in->op);
+    return cw_uc_exec_program(c, p, n, in, rs, cycles);
+}
+
+int cw_uc_exec_program(cw_ref_core *c, const cw_uop *p, int n, const cw_instr *in,
+                       cw_uc_run *rs, uint64_t *cycles)
+{
     engine e;
     memset(&e, 0, sizeof e);
     e.c = c;
@@ -314,10 +325,6 @@ int cw_uc_exec(cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, uint64_t *cycl
     e.in = in;
     e.rs = rs;
     *cycles = 0;
-    if (!p)
-        return in->op == CW_OP_NOP || in->op == CW_OP_END
-                   ? CW_OK
-                   : cw_fail(CW_ERR_DEVICE, "serial core: no microprogram for opcode %u", in->op);
     e.scr = calloc(CW_UC_SCR_WORDS + (size_t)c->t.max_ctx, sizeof *e.scr);
     if (!e.scr)
         return cw_fail(CW_ERR_NO_MEMORY, "serial core: out of memory");
@@ -391,15 +398,28 @@ int cw_uc_mem_write(struct cw_ref_core *c, int space, int64_t addr, int64_t v)
 
 int cw_uc_rom_build(cw_uc_rom *rom, int max)
 {
+    const cw_uop *progs[CW_UC_VARIANTS];
+    int lens[CW_UC_VARIANTS];
+    for (int v = 0; v < CW_UC_VARIANTS; v++)
+        progs[v] = cw_uc_variant_program(v, &lens[v]);
+    return cw_uc_rom_build_from(rom, progs, lens, CW_UC_VARIANTS, max);
+}
+
+int cw_uc_rom_build_from(cw_uc_rom *rom, const cw_uop *const *progs, const int *lens,
+                         int n_progs, int max)
+{
     memset(rom, 0, sizeof *rom);
+    if (n_progs < 0 || n_progs > CW_UC_VARIANTS)
+        return cw_fail(CW_ERR_INVALID_ARG, "microcode ROM: %d programs (at most %d)", n_progs,
+                       CW_UC_VARIANTS);
     rom->words = calloc((size_t)max, sizeof *rom->words);
     if (!rom->words)
         return cw_fail(CW_ERR_NO_MEMORY, "microcode ROM: out of memory");
     const char *why = NULL;
     int v, i = 0;
-    for (v = 0; v < CW_UC_VARIANTS && !why; v++) {
-        int n, addr[1024], depth = 0;
-        const cw_uop *p = cw_uc_variant_program(v, &n);
+    for (v = 0; v < n_progs && !why; v++) {
+        int n = lens[v], addr[1024], depth = 0;
+        const cw_uop *p = progs[v];
         if (n > 1024) {
             why = "longer than 1024 operations";
             break;
@@ -462,7 +482,7 @@ int cw_uc_rom_build(cw_uc_rom *rom, int max)
     if (!why)
         return CW_OK;
     cw_uc_rom_free(rom);
-    return cw_fail(CW_ERR_INVALID_ARG, "microcode ROM: variant %d, operation %d: %s (%d words "
+    return cw_fail(CW_ERR_INVALID_ARG, "microcode ROM: program %d, operation %d: %s (%d words "
                    "at most)", v, i, why, max);
 }
 

@@ -173,6 +173,12 @@ typedef struct cw_uc_rom {
 } cw_uc_rom;
 
 int cw_uc_rom_build(cw_uc_rom *rom, int max);
+
+/* The same for programs of the caller's (at most CW_UC_VARIANTS, entry[i]
+ * the first address of progs[i]): the engine's tests build ROMs of their
+ * own this way. */
+int cw_uc_rom_build_from(cw_uc_rom *rom, const cw_uop *const *progs, const int *lens,
+                         int n_progs, int max);
 void cw_uc_rom_free(cw_uc_rom *rom);
 
 /* The run state an instruction sees. */
@@ -185,6 +191,12 @@ typedef struct cw_uc_run {
  * CW_OK, or CW_ERR_DEVICE for an access outside a memory, a division by a
  * zero count or a malformed microprogram, as the core's error state. */
 int cw_uc_exec(struct cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, uint64_t *cycles);
+
+/* cw_uc_exec() with a microprogram of the caller's (n operations ending in
+ * CW_U_DONE) in place of the instruction's: the engine's tests run single
+ * micro-operations this way. */
+int cw_uc_exec_program(struct cw_ref_core *c, const cw_uop *p, int n, const cw_instr *in,
+                       cw_uc_run *rs, uint64_t *cycles);
 
 /* The cycles of one instruction at position pos, from its microprogram's
  * control alone (no data, no memories): what cw_uc_exec measures. 0 for an

@@ -16,8 +16,6 @@
 // m_err flags an access outside its memory in the same cycle. Fields come
 // through fld_sel / fld_val (sign-extended, combinational).
 //
-// This is the engine's first form: the datapath is written for clarity,
-// not yet for the iCE40's LUTs (docs/serial.md, "The RTL").
 `default_nettype none
 
 module cw_serial_engine #(
@@ -63,10 +61,21 @@ module cw_serial_engine #(
     // ------------------------------------------------------------ the ROM
     reg [39:0] rom [0:UCODE_WORDS-1];
     reg [63:0] pool [0:63];
+`ifdef SYNTHESIS
     initial begin
         $readmemh(UCODE_HEX, rom);
         $readmemh(POOL_HEX, pool);
     end
+`else
+    // a test bench may load ROMs of its own: +ucode=FILE +pool=FILE
+    reg [8*256-1:0] rom_file;
+    initial begin
+        if ($value$plusargs("ucode=%s", rom_file)) $readmemh(rom_file, rom);
+        else $readmemh(UCODE_HEX, rom);
+        if ($value$plusargs("pool=%s", rom_file)) $readmemh(rom_file, pool);
+        else $readmemh(POOL_HEX, pool);
+    end
+`endif
 
     reg  [39:0]   uop_q;
     reg  [UA-1:0] pc_q;
@@ -102,42 +111,64 @@ module cw_serial_engine #(
     wire        last  = run_q && wait_q == extra;     // the operation completes this cycle
 
     // ---------------------------------------------------------- datapath
-    function automatic [63:0] sat(input [63:0] x, input [63:0] lim);
+    // One adder, one shifter, one multiplier, one bit-length unit: every
+    // operation below is a choice of their inputs (docs/serial.md, "The
+    // RTL").
+
+    // the number of significant bits (0 for 0)
+    function automatic [6:0] bitlen(input [63:0] v);
+        integer k;
         begin
-            if ($signed(x) > $signed(lim))
-                sat = lim;
-            else if ($signed(x) < -$signed(lim))
-                sat = -lim;
-            else
-                sat = x;
+            bitlen = 7'd0;
+            for (k = 0; k < 64; k = k + 1)
+                if (v[k]) bitlen = k[6:0] + 7'd1;
         end
     endfunction
 
-    function automatic [63:0] bitlen(input [63:0] v);
-        reg [6:0] k;
+    // a shift amount clamped to [-64, 64], as host/ucode.c does, in 8 bits
+    function automatic [7:0] clamp8(input [63:0] s);
         begin
-            bitlen = 64'd0;
-            for (k = 7'd0; k < 7'd64; k = k + 7'd1)
-                if (v[k[5:0]]) bitlen = {57'd0, k + 7'd1};
+            if (&s[63:6] || ~|s[63:6]) clamp8 = s[7:0];        // -64 .. 63
+            else                        clamp8 = s[63] ? 8'hc0 : 8'h40;
         end
     endfunction
 
-    // a shift amount clamped to [-64, 64], as host/ucode.c does
-    function automatic signed [63:0] clamp64(input [63:0] s);
+    function automatic [63:0] reverse(input [63:0] v);
+        integer k;
         begin
-            if ($signed(s) > 64)       clamp64 = 64;
-            else if ($signed(s) < -64) clamp64 = -64;
-            else                       clamp64 = $signed(s);
+            for (k = 0; k < 64; k = k + 1) reverse[k] = v[63 - k];
         end
     endfunction
+
+    // The adder, 65 bits on sign-extended operands so that its top bit is
+    // the exact sign: ADD, ADDI, SUB, SLT, SLTI (a - b < 0), ABS (0 - a), the
+    // memory address (a + imm), CFLD (field + imm) and SHSAT's -imm.
+    reg  [64:0] add_x, add_y;
+    reg         add_sub;
+    always @* begin
+        add_x   = {ra[63], ra};
+        add_y   = {imm[63], imm};
+        add_sub = 1'b0;
+        case (op)
+            U_ADD:        add_y = {rb[63], rb};
+            U_SUB, U_SLT: begin add_y = {rb[63], rb}; add_sub = 1'b1; end
+            U_SLTI:       add_sub = 1'b1;
+            U_ABS:        begin add_x = 65'd0; add_y = {ra[63], ra}; add_sub = 1'b1; end
+            U_SHSAT:      begin add_x = 65'd0; add_sub = 1'b1; end
+            U_CFLD:       add_x = {fld_val[63], fld_val};
+            default:      ;                                   // ADDI, LD, ST: a + imm
+        endcase
+    end
+    wire [64:0] add_s = add_x + (add_sub ? ~add_y : add_y) + {64'd0, add_sub};
 
     // MUL in its 4 cycles: the low 64 bits of a 64 x 64 product from three
     // 32 x 32 ones (the high halves' product falls outside them), one a
     // cycle through a single multiplier, summed in mul_q; the sum is
-    // complete in the fourth cycle (mul_acc).
+    // complete in the fourth cycle (mul_acc). CMUL is the same multiplier's
+    // low half in one cycle.
     reg  [63:0] mul_q;
-    wire [31:0] mul_x = wait_q == 4'd2 ? ra[63:32] : ra[31:0];
-    wire [31:0] mul_y = wait_q == 4'd1 ? rb[63:32] : rb[31:0];
+    wire [31:0] mul_x = op == U_CMUL ? ca : wait_q == 4'd2 ? ra[63:32] : ra[31:0];
+    wire [31:0] mul_y = op == U_CMUL ? cb : wait_q == 4'd1 ? rb[63:32] : rb[31:0];
     wire [63:0] mul_p = mul_x * mul_y;
     wire [63:0] mul_acc = wait_q == 4'd0 ? mul_p :
                           wait_q == 4'd3 ? mul_q : mul_q + {mul_p[31:0], 32'd0};
@@ -164,65 +195,73 @@ module cw_serial_engine #(
         end
     end
 
-    wire [63:0] mag_a = ra[63] ? -ra : ra;
-    wire        shsat_big = mag_a >= (64'd1 << 62);   // the kernels' |v| < 2^62
+    // The shifter: one arithmetic right shift by 0..63 serves every shift.
+    // A left shift is the right shift of the bit-reversed value, reversed
+    // back (zeros in). A rounding shift by k (cw_rshift_round: k <= 0
+    // leaves the value, k >= 63 gives 0) shifts by k - 1 and adds the last
+    // bit shifted out, which is (v + 2^(k-1)) >> k without the sum's
+    // overflow. CSRL shifts the count c[a].
+    wire [7:0] s_reg = clamp8(rb);
+    wire [7:0] s_imm = clamp8(imm);
+    wire       sat_left = op == U_SHSAT && !s_reg[7] && s_reg != 8'd0;  // SHSAT by s > 0
+    reg  [7:0] rnd_k;             // the rounding shifts' amount
+    reg        rnd, left;
+    reg  [5:0] sh_n;
+    reg [63:0] sh_x;
+    always @* begin
+        rnd   = op == U_SRR || op == U_SRRI || (op == U_SHSAT && !sat_left);
+        left  = op == U_SLLI || op == U_SLL || sat_left;
+        rnd_k = op == U_SHSAT ? -s_reg : op == U_SRR ? s_reg : s_imm;
+        case (op)
+            U_SLLI, U_SRAI: sh_n = imm[5:0];
+            U_SLL, U_SRA:   sh_n = rb[5:0];
+            U_CSRL:         sh_n = {1'b0, imm[4:0]};
+            default:        sh_n = rnd ? rnd_k[5:0] - 6'd1 : s_reg[5:0];  // SHSAT: s
+        endcase
+        sh_x = left ? reverse(ra) : op == U_CSRL ? {32'd0, ca} : ra;
+    end
+    wire [64:0] sh_w65   = $signed({!left && sh_x[63], sh_x}) >>> sh_n;
+    wire [63:0] sh_w     = sh_w65[63:0];
+    wire        rnd_none = rnd_k[7] || rnd_k == 8'd0;
+    wire        rnd_zero = !rnd_k[7] && rnd_k >= 8'd63;
+    wire [63:0] rnd_out  = rnd_none ? ra : rnd_zero ? 64'd0 :
+                           {sh_w[63], sh_w[63:1]} + {63'd0, sh_w[0]};
+    wire [63:0] ll_out   = reverse(sh_w);
 
-    // One shifter pair serves every shift operation. The right shifter is
-    // arithmetic and rounds half up when asked (cw_rshift_round: amounts of
-    // 0 and below leave the value, 63 and above give 0); the left shifter's
-    // overflow in SHSAT is found from the bit length, not from a shifted
-    // bound: with |v| >= 2^(b-1), b + s >= 63 means |v| 2^s >= 2^62 > lim,
-    // and below that v << s is exact, so saturating it is cw_shift_sat's
-    // result.
-    wire signed [63:0] s_reg = clamp64(rb);
-    wire signed [63:0] s_imm = clamp64(imm);
-    reg  signed [63:0] rr_s;      // the rounding shifts' amount
-    reg  [5:0]  rr_n;
-    reg         rr_rnd, rr_none, rr_zero;
-    always @* begin
-        rr_s    = op == U_SHSAT ? -s_reg : op == U_SRR ? s_reg : s_imm;
-        rr_rnd  = op == U_SRR || op == U_SRRI || op == U_SHSAT;
-        rr_none = rr_rnd && rr_s <= 0;
-        rr_zero = rr_rnd && rr_s >= 63;
-        rr_n    = op == U_SRAI ? imm[5:0] : op == U_SRA ? rb[5:0] : rr_s[5:0];
-    end
-    wire [63:0] rr_bias = rr_rnd && !rr_none && !rr_zero ? 64'd1 << (rr_n - 6'd1) : 64'd0;
-    wire [63:0] rr_sh   = $signed(ra + rr_bias) >>> rr_n;   // alone: an arithmetic shift
-    wire [63:0] rr_out  = rr_none ? ra : rr_zero ? 64'd0 : rr_sh;
-    wire [5:0]  ll_n    = op == U_SLLI ? imm[5:0] : op == U_SLL ? rb[5:0] : s_reg[5:0];
-    wire [63:0] ll_out  = ra << ll_n;
-    wire [63:0] bl      = bitlen(op == U_SHSAT ? mag_a : ra);
-    wire [63:0] lim_s   = ra[63] ? -imm : imm;           // the bound with v's sign
-    wire [63:0] sh_sat  = sat(s_reg <= 0 ? rr_out : ll_out, imm);
-    reg  [63:0] shsat;
-    always @* begin
-        if (s_reg <= 0)
-            shsat = sh_sat;
-        else if (s_reg >= 62)
-            shsat = ra == 64'd0 ? 64'd0 : lim_s;
-        else if ($signed(bl) + s_reg >= 63)
-            shsat = lim_s;
-        else
-            shsat = sh_sat;
-    end
-    reg  [63:0] res;              // the register result of a one-cycle operation
+    // SHSAT: v * 2^s saturated to [-imm, imm] (cw_shift_sat), for
+    // |v| < 2^62. The shifted value x keeps v's sign, so it saturates when
+    // x >= imm (v >= 0) or x + imm < 0 (v < 0), one comparison. A left
+    // shift that does not fit is found before it happens: with b the bit
+    // length of v, or of ~v for negative v (|v| - 1 < 2^b, and
+    // |v| - 1 >= 2^(b-1)), b + s >= 63 means |v| 2^s > 2^62 > imm; below
+    // that, v << s is exact. s >= 62 saturates every v but 0.
+    wire [6:0]  bl       = bitlen(op == U_SHSAT ? ra ^ {64{ra[63]}} : ra);
+    wire [63:0] sat_x    = sat_left ? ll_out : rnd_out;
+    wire [64:0] sat_c    = {sat_x[63], sat_x} + (ra[63] ? {imm[63], imm} : ~{imm[63], imm}) +
+                           {64'd0, !ra[63]};              // x + imm, or x - imm
+    wire        sat_hit  = sat_c[64] == ra[63];
+    wire        sat_over = sat_left && |ra && (s_reg >= 8'd62 || {1'b0, bl} + s_reg >= 8'd63);
+    wire [63:0] lim_s    = ra[63] ? add_s[63:0] : imm;                // the bound with v's sign
+    wire [63:0] shsat    = sat_hit || sat_over ? lim_s : sat_x;
+    wire        shsat_big = ra[63] ? !ra[62] || ~|ra[61:0] : ra[62];  // |v| >= 2^62
+    wire        unused_sh = &{1'b0, sh_w65[64], sat_c[63:0]};   // only the signs
+
+    reg  [63:0] res;              // the register result of an operation
     reg         res_we;
     always @* begin
         res = 64'd0;
         res_we = f_d != 4'd0;
         case (op)
-            U_ADD:    res = ra + rb;
-            U_ADDI:   res = ra + imm;
-            U_SUB:    res = ra - rb;
+            U_ADD, U_ADDI, U_SUB: res = add_s[63:0];
             U_AND:    res = ra & rb;
             U_OR:     res = ra | rb;
-            U_SLT:    res = {63'd0, $signed(ra) < $signed(rb)};
-            U_SLTI:   res = {63'd0, $signed(ra) < $signed(imm)};
+            U_SLT, U_SLTI: res = {63'd0, add_s[64]};
             U_CMOV:   begin res = ra; res_we = f_d != 4'd0 && rb != 64'd0; end
-            U_ABS:    res = mag_a;
-            U_BITLEN: res = bl;
-            U_SLLI, U_SLL:          res = ll_out;
-            U_SRAI, U_SRA, U_SRR, U_SRRI: res = rr_out;
+            U_ABS:    res = ra[63] ? add_s[63:0] : ra;
+            U_BITLEN: res = {57'd0, bl};
+            U_SLLI, U_SLL:  res = ll_out;
+            U_SRAI, U_SRA:  res = sh_w;
+            U_SRR, U_SRRI:  res = rnd_out;
             U_SHSAT:  res = shsat;
             U_MUL:    res = mul_acc;
             U_LI:     res = imm;
@@ -234,17 +273,17 @@ module cw_serial_engine #(
     end
 
     // count results
-    wire [63:0] cfld = fld_val + imm;
+    wire [32:0] csub = {1'b0, ca} - {1'b0, cb};
     reg  [31:0] cres;
     reg         cres_we;
     always @* begin
         cres = 32'd0;
         cres_we = 1'b1;
         case (op)
-            U_CFLD:  cres = $signed(cfld) < 0 ? 32'd0 : cfld[31:0];
-            U_CSRL:  cres = ca >> imm[4:0];
-            U_CSUB:  cres = ca > cb ? ca - cb : 32'd0;
-            U_CMUL:  cres = ca * cb;
+            U_CFLD:  cres = add_s[64] ? 32'd0 : add_s[31:0];
+            U_CSRL:  cres = sh_w[31:0];
+            U_CSUB:  cres = csub[32] ? 32'd0 : csub[31:0];
+            U_CMUL:  cres = mul_p[31:0];
             U_CDIV:  cres = div_quo;
             default: cres_we = 1'b0;
         endcase
@@ -258,7 +297,7 @@ module cw_serial_engine #(
     assign m_re     = run_q && op == U_LD && wait_q == 4'd0;
     assign m_we     = run_q && op == U_ST;   // the memory refuses it when m_err
     assign m_space  = f_sel;
-    assign m_addr   = ra + imm;
+    assign m_addr   = add_s[63:0];            // a + imm
     assign m_wdata  = rb;
     assign next_we  = last && op == U_NEXT;
     assign next_val = ra;

@@ -135,6 +135,9 @@ cw_simlink *cw_simlink_open(const cw_sim_options *o)
     s->ctx.reset(new VerilatedContext);
     s->ctx->randReset(2);
     s->ctx->randSeed(o ? (int)(o->seed & 0x7fffffff) : 1);
+    /* no plusargs: the serial engine's initial block asks for test ROMs
+     * ($value$plusargs), which the device never takes */
+    s->ctx->commandArgs(0, (const char **)nullptr);
     bool tracing = o && o->trace_path && o->trace_path[0];
     if (tracing)
         s->ctx->traceEverOn(true);

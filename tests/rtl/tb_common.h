@@ -59,11 +59,18 @@ template <class M> struct Bench {
     long passed = 0, failed = 0;
     Rng rng;
 
-    explicit Bench(const char *n, uint64_t default_seed = 1)
+    /* plusargs: "+name=value" arguments the model's initial blocks read
+     * ($value$plusargs), NULL-terminated, or NULL. */
+    explicit Bench(const char *n, uint64_t default_seed = 1, const char *const *plusargs = nullptr)
         : ctx(new VerilatedContext), name(n), seed(seed_from_env(default_seed)), rng(seed)
     {
         ctx->randReset(2); /* randomized initial state of every register */
         ctx->randSeed((int)(seed & 0x7fffffff));
+        /* a new context is the thread's (where $value$plusargs looks) */
+        int k = 0;
+        while (plusargs && plusargs[k])
+            k++;
+        ctx->commandArgs(k, const_cast<const char **>(plusargs));
         m.reset(new M(ctx.get()));
         printf("%s: seed %llu (CW_SEED=... to change)\n", name, (unsigned long long)seed);
         const char *t = getenv("CW_TRACE");
@@ -79,6 +86,7 @@ template <class M> struct Bench {
     }
     ~Bench()
     {
+        Verilated::threadContextp(ctx.get()); /* the model leaves the context it entered */
         if (trace)
             trace->close();
         m->final();

@@ -17,6 +17,7 @@
  * (CW_WRITE_UCODE=DIR).
  */
 #include <atomic>
+#include <climits>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -120,13 +121,13 @@ struct Rtl {
 
 /* Runs one instruction's microprogram on the RTL against core c; returns
  * the cycles from its first micro-operation to DONE, or -1 on an error. */
-static long run_rtl(Rtl &x, cw_ref_core *c, const cw_instr *in, cw_uc_run *rs)
+static long run_rtl(Rtl &x, cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, int entry)
 {
     auto *m = x.b.m.get();
     const cw_target_config *t = &c->t;
     for (auto &w : x.scr)
         w = (int64_t)x.b.rng.next();
-    m->entry = (uint32_t)x.rom.entry[cw_uc_variant(in, t)];
+    m->entry = (uint32_t)entry;
     m->start = 1;
     x.b.tick();
     m->start = 0;
@@ -223,7 +224,7 @@ static long run_model(Rtl &x, const char *target, int wbits, int positions)
                 b.check(false, "%s pos %d instr %d: C model: %s", target, pos, pc, cw_last_error());
                 break;
             }
-            long got = run_rtl(x, &cb, in, &rb);
+            long got = run_rtl(x, &cb, in, &rb, x.rom.entry[cw_uc_variant(in, &t)]);
             instrs++;
             pos_cycles += want;
             const char *op = cw_op_name(in->op);
@@ -258,6 +259,232 @@ static long run_model(Rtl &x, const char *target, int wbits, int positions)
     cw_artifact_close(a);
     cw_model_close(model);
     return instrs;
+}
+
+/* ------------------------------------------------ single operations */
+
+/* Every micro-operation on its own, against the C model on operands drawn
+ * for it: random words, every bit length, and the extremes (the most
+ * negative number, 2^62 - 1, powers of two and their neighbours), shift
+ * amounts beyond +-64, SHSAT's bounds, count arithmetic that wraps. The
+ * microprograms of the model runs above reach only the values real kernels
+ * produce; these reach the rest. One program of blocks, each a counted loop
+ * over CASES operand pairs in ACT (LD, LD, the operation, ST), runs OP_RUNS
+ * times on fresh operands and fresh instruction fields. Then programs that
+ * must stop with an error: SHSAT beyond 2^62, a count division by zero,
+ * loads and stores outside ACT. */
+enum Draw { ANY, SHIFT, SAT, COND };
+struct OpCase {
+    int op;
+    int64_t imm;
+    Draw draw;   /* the operands */
+};
+static const OpCase DATA_OPS[] = {
+    { CW_U_ADD, 0, ANY }, { CW_U_SUB, 0, ANY }, { CW_U_AND, 0, ANY }, { CW_U_OR, 0, ANY },
+    { CW_U_SLT, 0, ANY }, { CW_U_MUL, 0, ANY }, { CW_U_CMOV, 0, COND }, { CW_U_ABS, 0, ANY },
+    { CW_U_BITLEN, 0, ANY }, { CW_U_LI, -8192, ANY }, { CW_U_LI, (1LL << 50) + 7, ANY },
+    { CW_U_ADDI, 0, ANY }, { CW_U_ADDI, -8192, ANY }, { CW_U_ADDI, 8191, ANY },
+    { CW_U_ADDI, (1LL << 40) + 3, ANY }, { CW_U_ADDI, INT64_MIN, ANY },
+    { CW_U_SLTI, 0, ANY }, { CW_U_SLTI, -1, ANY }, { CW_U_SLTI, INT64_MAX, ANY },
+    { CW_U_SLTI, INT64_MIN, ANY },
+    { CW_U_SLLI, 0, ANY }, { CW_U_SLLI, 1, ANY }, { CW_U_SLLI, 31, ANY }, { CW_U_SLLI, 63, ANY },
+    { CW_U_SRAI, 0, ANY }, { CW_U_SRAI, 1, ANY }, { CW_U_SRAI, 33, ANY }, { CW_U_SRAI, 63, ANY },
+    { CW_U_SRRI, -3, ANY }, { CW_U_SRRI, 0, ANY }, { CW_U_SRRI, 1, ANY }, { CW_U_SRRI, 7, ANY },
+    { CW_U_SRRI, 62, ANY }, { CW_U_SRRI, 63, ANY }, { CW_U_SRRI, 100, ANY },
+    { CW_U_SLL, 0, SHIFT }, { CW_U_SRA, 0, SHIFT }, { CW_U_SRR, 0, SHIFT },
+    { CW_U_SHSAT, 127, SAT }, { CW_U_SHSAT, 32767, SAT }, { CW_U_SHSAT, INT32_MAX, SAT },
+    { CW_U_SHSAT, (1LL << 40) + 5, SAT }, { CW_U_SHSAT, (1LL << 62) - 1, SAT },
+};
+/* count operations on c1 = A24 and c2 = B24 + 1, the result through MOVC */
+static const OpCase COUNT_OPS[] = {
+    { CW_U_CSRL, 0, ANY }, { CW_U_CSRL, 1, ANY }, { CW_U_CSRL, 7, ANY }, { CW_U_CSRL, 31, ANY },
+    { CW_U_CSRL, 33, ANY }, { CW_U_CSUB, 0, ANY }, { CW_U_CMUL, 0, ANY },
+    { CW_U_CDIV, 0, ANY }, { CW_U_CFLD, CW_UF_IMM, ANY }, { CW_U_CFLD, CW_UF_A24, ANY },
+};
+static const int CASES = 8, OP_RUNS = 150;
+
+static cw_uop uop(int op, int d, int a, int b, int64_t imm = 0, int imm2 = 0)
+{
+    cw_uop u;
+    u.op = (uint8_t)op;
+    u.d = (uint8_t)d;
+    u.a = (uint8_t)a;
+    u.b = (uint8_t)b;
+    u.imm2 = (uint8_t)imm2;
+    u.imm = imm;
+    return u;
+}
+
+static int64_t operand(tb::Rng &r)
+{
+    static const int64_t edge[] = { 0, 1, -1, 2, -2, INT64_MIN, INT64_MIN + 1, INT64_MAX,
+                                    (1LL << 62) - 1, -(1LL << 62) + 1, 1LL << 62, -(1LL << 62),
+                                    INT32_MAX, INT32_MIN, 1LL << 32, 0x7fff, -0x8000 };
+    switch (r.next() % 4) {
+    case 0: return edge[r.next() % (sizeof edge / sizeof edge[0])];
+    case 1: return (int64_t)r.next();
+    default: return (int64_t)r.next() >> (r.next() % 64); /* every bit length */
+    }
+}
+
+/* The program: the blocks of DATA_OPS, those of COUNT_OPS, FLD of a few
+ * fields, NEXT. ACT words from 3 * CASES per data block on. */
+static std::vector<cw_uop> ops_program(int *act_words)
+{
+    std::vector<cw_uop> p;
+    int base = 0;
+    for (const OpCase &o : DATA_OPS) {
+        p.push_back(uop(CW_U_LI, 4, 0, 0, base));
+        p.push_back(uop(CW_U_CFLD, 0, 0, 0, CASES - 1, CW_UF_ONE));
+        p.push_back(uop(CW_U_LOOP, 0, 0, 0));
+        p.push_back(uop(CW_U_LD, 1, 4, 0, 0, CW_US_ACT));
+        p.push_back(uop(CW_U_LD, 2, 4, 0, 1, CW_US_ACT));
+        p.push_back(uop(o.op, 3, 1, 2, o.imm));
+        p.push_back(uop(CW_U_ST, 0, 4, 3, 2, CW_US_ACT));
+        p.push_back(uop(CW_U_ADDI, 4, 4, 0, 3));
+        p.push_back(uop(CW_U_ENDL, 0, 0, 0));
+        base += 3 * CASES;
+    }
+    for (const OpCase &o : COUNT_OPS) {
+        p.push_back(uop(CW_U_CFLD, 1, 0, 0, 0, CW_UF_A24));
+        p.push_back(uop(CW_U_CFLD, 2, 0, 0, 1, CW_UF_B24));
+        if (o.op == CW_U_CFLD)   /* a field plus a constant, negative sums 0 */
+            p.push_back(uop(CW_U_CFLD, 3, 0, 0, -100, (int)o.imm));
+        else if (o.op == CW_U_CDIV) { /* a dividend beyond 24 bits */
+            p.push_back(uop(CW_U_CMUL, 1, 1, 1));
+            p.push_back(uop(CW_U_CDIV, 3, 1, 2));
+        } else
+            p.push_back(uop(o.op, 3, 1, 2, o.imm));
+        p.push_back(uop(CW_U_MOVC, 3, 3, 0));
+        p.push_back(uop(CW_U_ST, 0, 0, 3, base++, CW_US_ACT));
+    }
+    for (int f : { CW_UF_IMM, CW_UF_A24, CW_UF_N, CW_UF_POS, CW_UF_LANES }) {
+        p.push_back(uop(CW_U_FLD, 3, 0, 0, 0, f));
+        p.push_back(uop(CW_U_ST, 0, 0, 3, base++, CW_US_ACT));
+    }
+    p.push_back(uop(CW_U_NEXT, 0, 3, 0));
+    p.push_back(uop(CW_U_DONE, 0, 0, 0));
+    *act_words = base;
+    return p;
+}
+
+/* Operands for the data blocks (ACT words 3i, 3i + 1 of each block). */
+static void ops_operands(tb::Rng &r, int64_t *act)
+{
+    int i = 0;
+    for (const OpCase &o : DATA_OPS)
+        for (int k = 0; k < CASES; k++, i += 3) {
+            int64_t a = operand(r), b = operand(r);
+            if (o.draw == SHIFT || o.draw == SAT)
+                b = r.next() % 8 == 0 ? b : r.range(-140, 140);
+            if (o.draw == SAT) /* SHSAT's contract: |a| < 2^62 */
+                while (tb::mag64((uint64_t)a) >= (uint64_t)1 << 62)
+                    a /= 4;
+            if (o.draw == COND && r.next() % 2)
+                b = 0;
+            act[i] = a;
+            act[i + 1] = b;
+        }
+}
+
+static void run_ops(tb::Bench<Vcw_serial_engine> &main_bench)
+{
+    int act_words;
+    std::vector<cw_uop> p = ops_program(&act_words);
+    /* programs that must stop with an error */
+    const cw_uop big[] = { uop(CW_U_LD, 1, 0, 0, 0, CW_US_ACT), uop(CW_U_SHSAT, 3, 1, 0, 127),
+                           uop(CW_U_DONE, 0, 0, 0) };
+    const cw_uop div0[] = { uop(CW_U_CFLD, 1, 0, 0, 0, CW_UF_ONE),
+                            uop(CW_U_CFLD, 2, 0, 0, -1, CW_UF_ONE), uop(CW_U_CDIV, 3, 1, 2),
+                            uop(CW_U_DONE, 0, 0, 0) };
+    const cw_uop ld_out[] = { uop(CW_U_FLD, 4, 0, 0, 0, CW_UF_A24),
+                              uop(CW_U_LD, 1, 4, 0, 16384, CW_US_ACT), uop(CW_U_DONE, 0, 0, 0) };
+    const cw_uop st_neg[] = { uop(CW_U_ST, 0, 0, 0, -1, CW_US_ACT), uop(CW_U_DONE, 0, 0, 0) };
+    const cw_uop *progs[] = { p.data(), big, div0, ld_out, st_neg };
+    const int lens[] = { (int)p.size(), 3, 4, 3, 2 };
+    /* SHSAT's operands beyond its contract, one a run */
+    const int64_t bigs[] = { 1LL << 62, -(1LL << 62), INT64_MIN, INT64_MAX, -(1LL << 62) - 1 };
+    const int n_big = (int)(sizeof bigs / sizeof bigs[0]);
+    const char *names[] = { "single operations", "SHSAT beyond 2^62", "CDIV by zero",
+                            "LD past ACT", "ST below ACT" };
+    cw_uc_rom rom;
+    if (!main_bench.check(cw_uc_rom_build_from(&rom, progs, lens, 5, ROM_WORDS) == CW_OK,
+                          "the single operations' ROM: %s", cw_last_error()))
+        return;
+    /* the ROM images in build/, loaded through the engine's plusargs */
+    std::vector<Image> imgs = images(rom);
+    const char *const files[] = { "build/tb_serial_ops_ucode.hex", "build/tb_serial_ops_pool.hex" };
+    for (int i = 0; i < 2; i++) {
+        FILE *f = fopen(files[i], "wb");
+        const std::string &t = imgs[i == 0 ? 0 : 4].text;
+        bool ok = f && fwrite(t.data(), 1, t.size(), f) == t.size();
+        if (!main_bench.check(f && fclose(f) == 0 && ok, "cannot write %s", files[i]))
+            return cw_uc_rom_free(&rom);
+    }
+    const char *const args[] = { "+ucode=build/tb_serial_ops_ucode.hex",
+                                 "+pool=build/tb_serial_ops_pool.hex", nullptr };
+    tb::Bench<Vcw_serial_engine> b("tb_serial (single operations)", main_bench.seed, args);
+    b.m->rst = 1;
+    b.tick();
+    b.tick();
+    b.m->rst = 0;
+    cw_target_config t;
+    cw_target_get("sim", &t);
+    cw_ref_core ca, cb;
+    cw_ref_core_init(&ca, &t);
+    cw_ref_core_init(&cb, &t);
+    Rtl x{ b, rom, std::vector<int64_t>(CW_UC_SCR_WORDS + (size_t)t.max_ctx) };
+    for (int run = 0; run < OP_RUNS + n_big + 3 && b.failed == 0; run++) {
+        int prog = run < OP_RUNS ? 0 : run < OP_RUNS + n_big ? 1 : run - OP_RUNS - n_big + 2;
+        cw_instr in;
+        memset(&in, 0, sizeof in);
+        in.n = (uint32_t)b.rng.range(0, 65535);
+        in.a24 = (uint32_t)b.rng.range(0, (1 << 24) - 1);
+        in.b24 = (uint32_t)b.rng.range(0, (1 << 24) - 1);
+        in.imm = (int32_t)b.rng.range(INT32_MIN, INT32_MAX);
+        if (prog == 3)
+            in.a24 = (uint32_t)b.rng.range(0, 100); /* ACT's last word + 1 .. */
+        ops_operands(b.rng, ca.act);
+        if (prog == 1)
+            ca.act[0] = bigs[run - OP_RUNS];
+        memcpy(cb.act, ca.act, (size_t)t.act_depth * sizeof *ca.act);
+        cw_uc_run ra = { (int)b.rng.range(0, 127), 0, -1, 1 }, rb = ra;
+        uint64_t want = 0;
+        int rc = cw_uc_exec_program(&ca, progs[prog], lens[prog], &in, &ra, &want);
+        long got = run_rtl(x, &cb, &in, &rb, rom.entry[prog]);
+        if (prog != 0) {
+            b.check(rc != CW_OK && got < 0, "%s: the model %s, the RTL %s", names[prog],
+                    rc == CW_OK ? "completes" : "stops", got < 0 ? "stops" : "completes");
+            continue;
+        }
+        if (!b.check(rc == CW_OK && got >= 0, "run %d: the model: %s, the RTL: %s", run,
+                     rc == CW_OK ? "ok" : cw_last_error(), got >= 0 ? "ok" : "stopped"))
+            break;
+        b.check((uint64_t)got == want, "run %d: %ld cycles, the model %llu", run, got,
+                (unsigned long long)want);
+        b.check(ra.next == rb.next, "run %d: NEXT %d, the model %d", run, rb.next, ra.next);
+        long d = first_diff(ca.act, cb.act, (size_t)act_words);
+        if (d >= 0) {
+            /* name the operation and its operands */
+            size_t blk = (size_t)d / (3 * CASES);
+            long at = d - d % 3;
+            if (blk < sizeof DATA_OPS / sizeof DATA_OPS[0])
+                b.check(false, "run %d: op %d imm %lld on %lld, %lld: %lld, the model %lld", run,
+                        DATA_OPS[blk].op, (long long)DATA_OPS[blk].imm, (long long)ca.act[at],
+                        (long long)ca.act[at + 1], (long long)cb.act[d], (long long)ca.act[d]);
+            else
+                b.check(false, "run %d: ACT[%ld] = %lld, the model %lld (count operations, "
+                        "fields)", run, d, (long long)cb.act[d], (long long)ca.act[d]);
+        }
+    }
+    printf("tb_serial: %d runs of %zu single-operation blocks, %d cases each\n", OP_RUNS,
+           sizeof DATA_OPS / sizeof DATA_OPS[0], CASES);
+    main_bench.passed += b.passed;
+    main_bench.failed += b.failed;
+    b.passed = b.failed = 0;
+    cw_ref_core_free(&ca);
+    cw_ref_core_free(&cb);
+    cw_uc_rom_free(&rom);
 }
 
 int main(int argc, char **argv)
@@ -300,6 +527,8 @@ int main(int argc, char **argv)
     b.m->rst = 0;
     Rtl x{ b, rom, {} };
     printf("tb_serial: microcode ROM of %d words\n", rom.n);
+    run_ops(b);
+    Verilated::threadContextp(b.ctx.get()); /* run_ops' bench had its own context */
     run_model(x, "icebreaker", 8, 5);
     run_model(x, "sim", 16, 2);
     run_model(x, "sim", 8, 2);

@@ -557,11 +557,14 @@ static void test_whole_program(void **st)
     cw_model_close(m);
 }
 
-/* The rule the RTL's SHSAT uses (rtl/serial/cw_serial_engine.v, one shifter
- * pair): for 0 < s < 62 the left shift overflows the bound exactly when
- * bitlen(|v|) + s >= 63 (|v| 2^s >= 2^62 > lim), and below that v << s is
- * exact, so saturating it gives cw_shift_sat(). Checked on random values,
- * shifts and bounds with the boundaries (powers of two, bounds 2^k and
+/* The rule the RTL's SHSAT uses (rtl/serial/cw_serial_engine.v, one
+ * shifter and one comparison): with b the bit length of v, or of ~v for
+ * negative v, a left shift by 0 < s < 62 overflows the bound when
+ * b + s >= 63 (|v| 2^s > 2^62 > lim), and below that v << s is exact;
+ * s >= 62 saturates every v but 0. Otherwise the shifted x keeps v's sign,
+ * so one comparison decides: x >= lim for v >= 0, x + lim < 0 for v < 0.
+ * Checked against cw_shift_sat() on random values, shifts and bounds with
+ * the boundaries (powers of two and their neighbours, bounds 2^k and
  * 2^k - 1) over the kernels' contract |v| < 2^62, 0 < lim < 2^62. */
 static void test_shsat_rule(void **st)
 {
@@ -571,7 +574,7 @@ static void test_shsat_rule(void **st)
         int bits = (int)rng_range(0, 61);
         int64_t v = bits ? (int64_t)(rng() >> (63 - bits)) : 0;
         if (rng() % 16 == 0)
-            v = ((int64_t)1 << rng_range(0, 61)) - rng_range(0, 2);
+            v = ((int64_t)1 << rng_range(0, 61)) - rng_range(-1, 2);
         if (rng() & 1)
             v = -v;
         int s = (int)rng_range(-64, 64);
@@ -581,15 +584,12 @@ static void test_shsat_rule(void **st)
             lim = rng_range(1, 1000);
         if (cw_abs64(v) >= (uint64_t)1 << 62)
             continue;
-        int64_t want = cw_shift_sat(v, s, lim), got;
-        if (s <= 0)
-            got = cw_sat(cw_rshift_round(v, -s), lim);
-        else if (s >= 62)
-            got = v == 0 ? 0 : v < 0 ? -lim : lim;
-        else if (cw_bitlen(cw_abs64(v)) + s >= 63)
-            got = v < 0 ? -lim : lim;
-        else
-            got = cw_sat((int64_t)((uint64_t)v << s), lim);
+        int64_t want = cw_shift_sat(v, s, lim);
+        int b = cw_bitlen((uint64_t)(v ^ (v >> 63)));
+        int64_t x = s <= 0 ? cw_rshift_round(v, -s) : (int64_t)((uint64_t)v << (s & 63));
+        int over = s > 0 && v != 0 && (s >= 62 || b + s >= 63);
+        int hit = !over && (v < 0 ? x + lim < 0 : x >= lim);
+        int64_t got = over || hit ? (v < 0 ? -lim : lim) : x;
         if (got != want)
             fail_msg("v=%lld s=%d lim=%lld: the rule gives %lld, cw_shift_sat %lld",
                      (long long)v, s, (long long)lim, (long long)got, (long long)want);
