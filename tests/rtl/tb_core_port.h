@@ -45,6 +45,19 @@ template <class M> struct CorePort {
         b.tick();
         m->wr_en = 0;
     }
+    /* One 32-bit word through the host read port, two cycles; false when
+     * hr_valid did not come. */
+    bool read(int region, uint32_t word, uint32_t *data)
+    {
+        m->hr_en = 1;
+        m->hr_region = (uint8_t)region;
+        m->hr_addr = word;
+        b.tick();
+        m->hr_en = 0;
+        b.tick();
+        *data = m->hr_data;
+        return m->hr_valid;
+    }
     /* Instruction i into PROGRAM words 8i..8i+4. */
     void program(const std::vector<cw_instr> &p)
     {

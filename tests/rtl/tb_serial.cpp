@@ -272,7 +272,8 @@ static long run_model(Rtl &x, const char *target, int wbits, int positions)
  * over CASES operand pairs in ACT (LD, LD, the operation, ST), runs OP_RUNS
  * times on fresh operands and fresh instruction fields. Then programs that
  * must stop with an error: SHSAT beyond 2^62, a count division by zero,
- * loads and stores outside ACT. */
+ * loads and stores outside ACT, a 16-bit weight at an odd address (after
+ * one at an even address). */
 enum Draw { ANY, SHIFT, SAT, COND };
 struct OpCase {
     int op;
@@ -400,15 +401,18 @@ static void run_ops(tb::Bench<Vcw_serial_engine> &main_bench)
     const cw_uop ld_out[] = { uop(CW_U_FLD, 4, 0, 0, 0, CW_UF_A24),
                               uop(CW_U_LD, 1, 4, 0, 16384, CW_US_ACT), uop(CW_U_DONE, 0, 0, 0) };
     const cw_uop st_neg[] = { uop(CW_U_ST, 0, 0, 0, -1, CW_US_ACT), uop(CW_U_DONE, 0, 0, 0) };
-    const cw_uop *progs[] = { p.data(), big, div0, ld_out, st_neg };
-    const int lens[] = { (int)p.size(), 3, 4, 3, 2 };
+    const cw_uop w16_x[] = { uop(CW_U_LD, 1, 0, 0, 2, CW_US_W16), uop(CW_U_LD, 1, 0, 0, 7, CW_US_W16),
+                             uop(CW_U_DONE, 0, 0, 0) };
+    const cw_uop *progs[] = { p.data(), big, div0, ld_out, st_neg, w16_x };
+    const int lens[] = { (int)p.size(), 3, 4, 3, 2, 3 };
     /* SHSAT's operands beyond its contract, one a run */
     const int64_t bigs[] = { 1LL << 62, -(1LL << 62), INT64_MIN, INT64_MAX, -(1LL << 62) - 1 };
     const int n_big = (int)(sizeof bigs / sizeof bigs[0]);
     const char *names[] = { "single operations", "SHSAT beyond 2^62", "CDIV by zero",
-                            "LD past ACT", "ST below ACT" };
+                            "LD past ACT", "ST below ACT",
+                            "a 16-bit weight at an odd address" };
     cw_uc_rom rom;
-    if (!main_bench.check(cw_uc_rom_build_from(&rom, progs, lens, 5, ROM_WORDS) == CW_OK,
+    if (!main_bench.check(cw_uc_rom_build_from(&rom, progs, lens, 6, ROM_WORDS) == CW_OK,
                           "the single operations' ROM: %s", cw_last_error()))
         return;
     /* the ROM images in build/, loaded through the engine's plusargs */
@@ -434,7 +438,7 @@ static void run_ops(tb::Bench<Vcw_serial_engine> &main_bench)
     cw_ref_core_init(&ca, &t);
     cw_ref_core_init(&cb, &t);
     Rtl x{ b, rom, std::vector<int64_t>(CW_UC_SCR_WORDS + (size_t)t.max_ctx) };
-    for (int run = 0; run < OP_RUNS + n_big + 3 && b.failed == 0; run++) {
+    for (int run = 0; run < OP_RUNS + n_big + 4 && b.failed == 0; run++) {
         int prog = run < OP_RUNS ? 0 : run < OP_RUNS + n_big ? 1 : run - OP_RUNS - n_big + 2;
         cw_instr in;
         memset(&in, 0, sizeof in);

@@ -9,8 +9,8 @@
  * `serial 1`) is loaded through the write port and run with 16-bit and with
  * 8-bit weights; every token and its cycle stamp must equal the ref core's
  * (cw_ref_core_run: the hls/ kernels, cycles by cw_instr_latency()). Then
- * the OUTPUT records through the host read port, and the refusals at
- * issue: a zero length (error 2).
+ * the OUTPUT records and the loaded regions through the host read port,
+ * and the refusals at issue: a zero length (error 2).
  */
 #include <atomic>
 #include <cstring>
@@ -73,7 +73,8 @@ static void model_run(Port &c, const cw_target_config &t, const char *tpath, int
     std::vector<unsigned char> prog((size_t)a->info.n_instructions * CW_PROG_STRIDE, 0);
     for (int i = 0; i < a->info.n_instructions; i++)
         cw_instr_encode(&a->prog[i], prog.data() + (size_t)i * CW_PROG_STRIDE);
-    const uint32_t prompt[] = { CW_TOKEN_BOS, 11, 3, 29 };
+    /* TOK at the first position is the prompt's first token: BOS, or not */
+    const uint32_t prompt[] = { bits == 16 ? (uint32_t)CW_TOKEN_BOS : 7u, 11, 3, 29 };
     const int n_prompt = 4, steps = 12;
     write_bytes(c, 0, prog.data(), prog.size());
     write_bytes(c, 1, a->wgt, (size_t)(a->wgt_lines * (uint64_t)a->line_bytes));
@@ -105,25 +106,45 @@ static void model_run(Port &c, const cw_target_config &t, const char *tpath, int
     printf("tb_serial_core: %d-bit weights: %zu tokens, last stamp %llu cycles\n", bits,
            got.size(), got.empty() ? 0ull : (unsigned long long)got.back().cycle);
 
-    /* the OUTPUT records through the host read port (two cycles) */
-    auto *m = b.m.get();
+    /* the OUTPUT records through the host read port */
     for (size_t i = 0; i < got.size(); i++) {
         uint32_t w[4];
-        for (int j = 0; j < 4; j++) {
-            m->hr_en = 1;
-            m->hr_region = 7;
-            m->hr_addr = (uint32_t)(4 * i + (size_t)j);
-            b.tick();
-            m->hr_en = 0;
-            b.tick();
-            w[j] = m->hr_data;
-            b.check(m->hr_valid, "OUTPUT read without hr_valid");
-        }
+        for (int j = 0; j < 4; j++)
+            b.check(c.read(7, (uint32_t)(4 * i + (size_t)j), &w[j]), "OUTPUT read without hr_valid");
         uint64_t cyc = (uint64_t)w[2] | (uint64_t)w[3] << 32;
         b.check((int)(w[0] & 0xffff) == got[i].pos && (int)w[1] == got[i].id &&
                     cyc == got[i].cycle,
                 "OUTPUT record %zu: %u %u %llu", i, w[0], w[1], (unsigned long long)cyc);
     }
+    /* the loaded regions read back (the idle core's memories), and words
+     * outside them read as 0 */
+    struct Region {
+        int region;
+        const unsigned char *p;
+        size_t bytes;
+        uint32_t past; /* a word outside the region */
+    } regions[] = {
+        { 0, prog.data(), prog.size(), 5 },    /* word 5 of an instruction */
+        { 1, a->wgt, (size_t)(a->wgt_lines * (uint64_t)a->line_bytes), (uint32_t)(t.wgt_lines * (t.lanes * t.k * t.wbits / 32)) },
+        { 2, a->scl, (size_t)(a->scl_entries * 4), (uint32_t)t.scl_depth },
+        { 3, a->cst, (size_t)(a->cst_words * 4), (uint32_t)t.cst_depth },
+        { 6, (const unsigned char *)prompt, sizeof prompt, (uint32_t)t.max_ctx },
+    };
+    long words = 0;
+    for (const Region &r : regions) {
+        for (size_t i = 0; i < r.bytes; i += 4 * (1 + b.rng.next() % 16), words++) {
+            uint32_t v = 0, want_v = 0;
+            for (size_t j = 0; j < 4 && i + j < r.bytes; j++)
+                want_v |= (uint32_t)r.p[i + j] << (8 * j);
+            b.check(c.read(r.region, (uint32_t)(i / 4), &v) && v == want_v,
+                    "region %d word %zu read back as %08x, written %08x", r.region, i / 4, v,
+                    want_v);
+        }
+        uint32_t v = 1;
+        b.check(c.read(r.region, r.past, &v) && v == 0, "region %d word %u (outside) read as %08x",
+                r.region, r.past, v);
+    }
+    printf("tb_serial_core: %ld loaded words read back\n", words);
     cw_ref_core_free(&rc);
     cw_artifact_close(a);
     cw_model_close(model);
