@@ -120,7 +120,6 @@ module cw_serial_core #(
 
     // ------------------------------------------------------------ memories
     reg [31:0] prog_m   [0:PROG_DEPTH*8-1];
-    reg [31:0] wgt_m    [0:WGT_W-1];
     reg [23:0] scl_m    [0:SCL_DEPTH-1];
     reg [31:0] cst_m    [0:CST_DEPTH-1];
     reg [31:0] prompt_m [0:MAX_CTX-1];
@@ -128,13 +127,6 @@ module cw_serial_core #(
     reg [31:0] out1_m   [0:MAX_CTX-1];
     reg [31:0] out2_m   [0:MAX_CTX-1];
     reg [31:0] out3_m   [0:MAX_CTX-1];
-    reg [63:0] act_m    [0:ACT_DEPTH-1];
-    reg [31:0] er_m     [0:255];
-    reg [15:0] kc_m     [0:KV_DEPTH-1];
-    reg [15:0] vc_m     [0:KV_DEPTH-1];
-    reg [31:0] ke_m     [0:KVE-1];
-    reg [31:0] ve_m     [0:KVE-1];
-    reg [63:0] scr_m    [0:SCR_W-1];
     reg [31:0] tab_m    [0:TAB_W-1];
     reg [15:0] entry_m  [0:N_VAR-1];
     initial begin
@@ -268,45 +260,33 @@ module cw_serial_core #(
 
     // the engine's memories: read at its address in every cycle it does not
     // write them (one port: SPRAM or block RAM)
-    reg  [63:0] act_q, scr_q;
-    reg  [31:0] er_q, ke_q, ve_q, tab_q;
-    reg  [15:0] kc_q, vc_q;
+    wire [63:0] act_q, scr_q;
+    wire [31:0] er_q, ke_q, ve_q;
+    wire [15:0] kc_q, vc_q;
+    reg  [31:0] tab_q;
     wire [TW-1:0] tab_a = sp_base[TW-1:0] + a[TW-1:0];
-    always @(posedge clk) begin
-        if (we && e_space == SP_ACT) act_m[a[AW-1:0]] <= e_wdata;
-        else act_q <= act_m[a[AW-1:0]];
-    end
-    always @(posedge clk) begin
-        if (we && e_space == SP_SCR) scr_m[a[RW-1:0]] <= e_wdata;
-        else scr_q <= scr_m[a[RW-1:0]];
-    end
-    always @(posedge clk) begin
-        if (we && e_space == SP_ER) er_m[a[7:0]] <= e_wdata[31:0];
-        else er_q <= er_m[a[7:0]];
-    end
-    always @(posedge clk) begin
-        if (we && e_space == SP_KC) kc_m[a[VW-1:0]] <= e_wdata[15:0];
-        else kc_q <= kc_m[a[VW-1:0]];
-    end
-    always @(posedge clk) begin
-        if (we && e_space == SP_VC) vc_m[a[VW-1:0]] <= e_wdata[15:0];
-        else vc_q <= vc_m[a[VW-1:0]];
-    end
-    always @(posedge clk) begin
-        if (we && e_space == SP_KE) ke_m[a[EW-1:0]] <= e_wdata[31:0];
-        else ke_q <= ke_m[a[EW-1:0]];
-    end
-    always @(posedge clk) begin
-        if (we && e_space == SP_VE) ve_m[a[EW-1:0]] <= e_wdata[31:0];
-        else ve_q <= ve_m[a[EW-1:0]];
-    end
+    cw_serial_ram #(.DEPTH(ACT_DEPTH), .WIDTH(64), .AW(AW)) u_act (.clk(clk),
+        .we(we && e_space == SP_ACT), .addr(a[AW-1:0]), .wdata(e_wdata), .rdata(act_q));
+    cw_serial_ram #(.DEPTH(SCR_W), .WIDTH(64), .AW(RW)) u_scr (.clk(clk),
+        .we(we && e_space == SP_SCR), .addr(a[RW-1:0]), .wdata(e_wdata), .rdata(scr_q));
+    cw_serial_ram #(.DEPTH(256), .WIDTH(32), .AW(8)) u_er (.clk(clk),
+        .we(we && e_space == SP_ER), .addr(a[7:0]), .wdata(e_wdata[31:0]), .rdata(er_q));
+    cw_serial_ram #(.DEPTH(KV_DEPTH), .WIDTH(16), .AW(VW)) u_kc (.clk(clk),
+        .we(we && e_space == SP_KC), .addr(a[VW-1:0]), .wdata(e_wdata[15:0]), .rdata(kc_q));
+    cw_serial_ram #(.DEPTH(KV_DEPTH), .WIDTH(16), .AW(VW)) u_vc (.clk(clk),
+        .we(we && e_space == SP_VC), .addr(a[VW-1:0]), .wdata(e_wdata[15:0]), .rdata(vc_q));
+    cw_serial_ram #(.DEPTH(KVE), .WIDTH(32), .AW(EW)) u_ke (.clk(clk),
+        .we(we && e_space == SP_KE), .addr(a[EW-1:0]), .wdata(e_wdata[31:0]), .rdata(ke_q));
+    cw_serial_ram #(.DEPTH(KVE), .WIDTH(32), .AW(EW)) u_ve (.clk(clk),
+        .we(we && e_space == SP_VE), .addr(a[EW-1:0]), .wdata(e_wdata[31:0]), .rdata(ve_q));
     always @(posedge clk) tab_q <= tab_m[tab_a];
 
     // the loaded memories: written through the write port while the core
     // is idle, read by the engine while it runs and by the host read port
     // while it does not
     wire        ld = wr_en && !busy;
-    reg  [31:0] prog_q, wgt_q, cst_q, prompt_q, prompt0_q;
+    reg  [31:0] prog_q, cst_q, prompt_q, prompt0_q;
+    wire [31:0] wgt_q;
     reg  [23:0] scl_q;
     wire [PW-1:0] prog_ra = busy ? {pc_q[PAW-1:0], ic_q} : hr_addr[PW-1:0];
     always @(posedge clk) begin
@@ -318,10 +298,8 @@ module cw_serial_core #(
     // port takes it, and a host read in that cycle reads 0
     wire          wgt_we = ld && wr_region == 3'd1 && {8'd0, wr_addr} < WGT_W;
     wire [WW-1:0] wgt_a  = ld ? wr_addr[WW-1:0] : busy ? a[WW+1:2] : hr_addr[WW-1:0];
-    always @(posedge clk) begin
-        if (wgt_we) wgt_m[wgt_a] <= wr_data;
-        else wgt_q <= wgt_m[wgt_a];
-    end
+    cw_serial_ram #(.DEPTH(WGT_W), .WIDTH(32), .AW(WW)) u_wgt (.clk(clk),
+        .we(wgt_we), .addr(wgt_a), .wdata(wr_data), .rdata(wgt_q));
     always @(posedge clk) begin
         if (ld && wr_region == 3'd2 && {8'd0, wr_addr} < SCL_DEPTH) scl_m[wr_addr[SW-1:0]] <= wr_data[23:0];
         scl_q <= scl_m[busy ? a[SW-1:0] : hr_addr[SW-1:0]];
