@@ -486,8 +486,21 @@ int cw_uc_rom_build_from(cw_uc_rom *rom, const cw_uop *const *progs, const int *
             rom->n++;
         }
     }
-    if (!why)
+    if (!why) {
+        /* the registers of the word that follows: the next word's, and for
+         * a LOOP (d and b) the word's after its body */
+        for (int k = 0; k < rom->n; k++) {
+            uint64_t *w = &rom->words[k], next = k + 1 < rom->n ? rom->words[k + 1] : 0;
+            *w |= (next >> 9 & 0xFF) << 40;
+            if ((*w & 31) == CW_U_LOOP) {
+                int64_t end = (int64_t)(*w >> 23 & 0x3FFF);
+                uint64_t skip = end + 1 < rom->n ? rom->words[end + 1] : 0;
+                *w = (*w & ~((uint64_t)15 << 5 | (uint64_t)15 << 13)) |
+                     (skip >> 9 & 15) << 5 | (skip >> 13 & 15) << 13;
+            }
+        }
         return CW_OK;
+    }
     cw_uc_rom_free(rom);
     return cw_fail(CW_ERR_INVALID_ARG, "microcode ROM: program %d, operation %d: %s (%d words "
                    "at most)", v, i, why, max);

@@ -153,11 +153,15 @@ int cw_uc_variant(const cw_instr *in, const cw_target_config *t);
 const cw_uop *cw_uc_variant_program(int v, int *n);
 
 /* The microcode ROM the RTL executes (rtl/serial/): every variant's program
- * in variant order, each micro-operation one word of 40 bits:
+ * in variant order, each micro-operation one word of 48 bits:
  *   bits  4:0 op, 8:5 d, 12:9 a, 16:13 b, 21:17 the space or field,
  *   bit  22 pool, bits 36:23 imm: a signed 14-bit immediate, or with pool
  *   set the index of a 64-bit constant in the pool (the immediates that do
- *   not fit 14 bits, each once).
+ *   not fit 14 bits, each once), bits 39:37 0,
+ *   bits 43:40 and 47:44 the a and b of the next word (the registers the
+ *   engine reads a cycle ahead; 0 after the last word).
+ * A LOOP's d and b are the a and b of the word after its body's last (where
+ * an empty loop goes).
  * LOOP's imm is the address of the last micro-operation of its body, and
  * ENDL is not in the ROM: the body's end is the loop's. entry[v] is the
  * first address of variant v. Fails (CW_ERR_INVALID_ARG) when a program has

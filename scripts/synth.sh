@@ -12,8 +12,9 @@ mkdir -p "$out"
 params=$("$build/clockwork" target "$target" --params)
 top=cw_core files=$(ls rtl/*.v | tr '\n' ' ')
 if "$build/clockwork" target "$target" | grep -q '^serial *1$'; then
-  # the serial core reads its generated ROM images from rtl/serial
-  top=cw_serial_core files="-I rtl/serial $(ls rtl/serial/*.v | tr '\n' ' ')"
+  # the serial core reads its generated ROM images from rtl/serial; its
+  # registers are cw_ram
+  top=cw_serial_core files="-I rtl/serial $(ls rtl/serial/*.v | tr '\n' ' ') rtl/cw_ram.v"
 fi
 script=$(scripts/yosys-script.sh "$family" "$top" "$params" "$files" "$out/stat.txt")
 echo "synth: $top, $target for $family ($yosys; log in $out/yosys.log)"

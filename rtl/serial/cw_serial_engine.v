@@ -3,13 +3,21 @@
 // cycle, as host/ucode.c defines them and with the cycles cw_uop_cycles()
 // gives (LD 2, MUL 4, CDIV 16, the rest 1; a loop's end costs nothing).
 //
-// The ROM image is generated from host/ucode_ops.c (cw_uc_rom_build(): 40
+// The ROM image is generated from host/ucode_ops.c (cw_uc_rom_build(): 48
 // bits a word, op, d, a, b, space/field in bits 21:0, a 14-bit immediate in
 // 36:23 or, with bit 22, the index of a 64-bit constant in the pool; a
 // LOOP's imm is the address of its body's last word). It is read
 // synchronously: the word for the next cycle is addressed by pc_d, which
 // the operation completing this cycle decides, so the engine needs no
 // bubble after a taken loop.
+//
+// The registers are block RAM (two copies, one per operand), read a cycle
+// ahead: each word carries the a and b of the next word (bits 47:40), a
+// LOOP the a and b of the word after its body (in its d and b), and the
+// loop stack those of the body's first word; they are read with pc_d's
+// choice. A register written by the operation completing in that cycle is
+// forwarded. The first operation after start reads 0 from every register,
+// as host/ucode.c starts each instruction with zeroed registers.
 //
 // Memories are outside, behind one port: a read (m_re) returns its word on
 // m_rdata in the next cycle; a write (m_we) takes effect at the clock edge;
@@ -59,7 +67,7 @@ module cw_serial_engine #(
                      U_NEXT = 5'd30, U_DONE = 5'd31;
 
     // ------------------------------------------------------------ the ROM
-    reg [39:0] rom [0:UCODE_WORDS-1];
+    reg [47:0] rom [0:UCODE_WORDS-1];
     reg [63:0] pool [0:63];
 `ifdef SYNTHESIS
     initial begin
@@ -77,7 +85,7 @@ module cw_serial_engine #(
     end
 `endif
 
-    reg  [39:0]   uop_q;
+    reg  [47:0]   uop_q;
     reg  [UA-1:0] pc_q;
     reg  [UA-1:0] pc_d;
     reg           run_q;             // uop_q is the operation of this cycle
@@ -88,13 +96,17 @@ module cw_serial_engine #(
     wire [3:0]  f_b   = uop_q[16:13];
     wire [4:0]  f_sel = uop_q[21:17];
     wire [63:0] imm   = uop_q[22] ? pool[uop_q[28:23]] : {{50{uop_q[36]}}, uop_q[36:23]};
+    wire [3:0]  nx_a  = uop_q[43:40];                  // the next word's a and b
+    wire [3:0]  nx_b  = uop_q[47:44];
     wire        unused_ok = &{1'b0, uop_q[39:37]};   // bits 39:37 are reserved
 
     // ---------------------------------------------------------- registers
-    reg  [63:0] r_q [1:15];
+    wire [63:0] rf_a, rf_b;       // the block RAMs' words
+    reg  [63:0] res_q;            // the result written as they were read
+    reg         fwd_a_q, fwd_b_q, first_q;
     reg  [31:0] c_q [0:3];
-    wire [63:0] ra = f_a == 4'd0 ? 64'd0 : r_q[f_a];
-    wire [63:0] rb = f_b == 4'd0 ? 64'd0 : r_q[f_b];
+    wire [63:0] ra = f_a == 4'd0 || first_q ? 64'd0 : fwd_a_q ? res_q : rf_a;
+    wire [63:0] rb = f_b == 4'd0 || first_q ? 64'd0 : fwd_b_q ? res_q : rf_b;
     wire [31:0] ca = c_q[f_a[1:0]];
     wire [31:0] cb = c_q[f_b[1:0]];
 
@@ -102,6 +114,7 @@ module cw_serial_engine #(
     reg  [UA-1:0] ls_start_q [0:3];   // 3 deep; entry 3 is never pushed
     reg  [UA-1:0] ls_end_q   [0:3];
     reg  [31:0]   ls_left_q  [0:3];
+    reg  [7:0]    ls_ab_q    [0:3];   // the body's first word's a and b
     reg  [1:0]    sp_q;
     wire [1:0]    top = sp_q - 2'd1;
 
@@ -316,7 +329,35 @@ module cw_serial_engine #(
             pc_d = ls_start_q[top];                        // the body again
     end
 
-    integer i;
+    // the next operation's registers, as pc_d chooses it
+    reg  [3:0] rd_a, rd_b;
+    always @* begin
+        rd_a = nx_a;
+        rd_b = nx_b;
+        if (run_q && op == U_LOOP && ca == 32'd0) begin
+            rd_a = f_d;                                     // past an empty loop
+            rd_b = f_b;
+        end else if (run_q && op != U_LOOP && at_end && ls_left_q[top] > 32'd1) begin
+            rd_a = ls_ab_q[top][3:0];                       // the body again
+            rd_b = ls_ab_q[top][7:4];
+        end
+    end
+    wire rf_re = start || last;
+    wire rf_we = !rst && !start && !fault && last && res_we;
+    cw_ram #(.DEPTH(16), .WIDTH(64), .LANE(64), .AW(4), .STYLE("block"), .RDW_OLD(0)) u_ra (
+        .clk(clk), .we(rf_we), .waddr(f_d), .wlanes(1'b1), .wdata(res),
+        .re(rf_re), .raddr(rd_a), .rdata(rf_a));
+    cw_ram #(.DEPTH(16), .WIDTH(64), .LANE(64), .AW(4), .STYLE("block"), .RDW_OLD(0)) u_rb (
+        .clk(clk), .we(rf_we), .waddr(f_d), .wlanes(1'b1), .wdata(res),
+        .re(rf_re), .raddr(rd_b), .rdata(rf_b));
+    always @(posedge clk)
+        if (rf_re) begin
+            first_q <= start;
+            fwd_a_q <= rf_we && f_d == rd_a;
+            fwd_b_q <= rf_we && f_d == rd_b;
+            res_q   <= res;
+        end
+
     always @(posedge clk) begin
         uop_q <= rom[pc_d];
         pc_q  <= pc_d;
@@ -344,7 +385,6 @@ module cw_serial_engine #(
                 div_quo_q <= div_quo;
             end
             if (last) begin
-                if (res_we) r_q[f_d] <= res;
                 if (cres_we) c_q[f_d[1:0]] <= cres;
                 if (op == U_DONE) begin
                     run_q  <= 1'b0;
@@ -354,6 +394,7 @@ module cw_serial_engine #(
                         ls_start_q[sp_q] <= pc_q + 1'b1;
                         ls_end_q[sp_q]   <= imm[UA-1:0];
                         ls_left_q[sp_q]  <= ca;
+                        ls_ab_q[sp_q]    <= uop_q[47:40];
                         sp_q <= sp_q + 2'd1;
                     end
                 end else if (at_end) begin
@@ -371,7 +412,6 @@ module cw_serial_engine #(
         if (!rst && run_q && last && op == U_LOOP && ca != 32'd0)
             assert (sp_q != 2'd3) else $error("cw_serial_engine: loops nested deeper than 3");
 `endif
-    initial for (i = 1; i < 16; i = i + 1) r_q[i] = 64'd0;
 endmodule
 
 `default_nettype wire

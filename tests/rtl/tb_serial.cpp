@@ -52,7 +52,7 @@ static std::vector<Image> images(const cw_uc_rom &r)
                              { "cw_serial_pool.hex", "" } };
     char line[40];
     for (int i = 0; i < r.n; i++) {
-        snprintf(line, sizeof line, "%010llx\n", (unsigned long long)r.words[i]);
+        snprintf(line, sizeof line, "%012llx\n", (unsigned long long)r.words[i]);
         v[0].text += line;
     }
     for (int i = 0; i < CW_UC_POOL; i++) { /* unused entries 0 */
@@ -328,12 +328,15 @@ static int64_t operand(tb::Rng &r)
     }
 }
 
-/* The program: the blocks of DATA_OPS, those of COUNT_OPS, FLD of a few
- * fields, NEXT. ACT words from 3 * CASES per data block on. */
+/* The program: an operation on registers not yet written, the blocks of
+ * DATA_OPS, those of COUNT_OPS, an empty loop, FLD of a few fields, NEXT. ACT words from 3 * CASES per data block on. */
 static std::vector<cw_uop> ops_program(int *act_words)
 {
     std::vector<cw_uop> p;
     int base = 0;
+    /* registers start at 0 in every instruction (the last run left r1, r2) */
+    p.push_back(uop(CW_U_OR, 3, 1, 2));
+    p.push_back(uop(CW_U_ST, 0, 0, 3, 0, CW_US_ACT)); /* its word: after the rest's */
     for (const OpCase &o : DATA_OPS) {
         p.push_back(uop(CW_U_LI, 4, 0, 0, base));
         p.push_back(uop(CW_U_CFLD, 0, 0, 0, CASES - 1, CW_UF_ONE));
@@ -359,12 +362,23 @@ static std::vector<cw_uop> ops_program(int *act_words)
         p.push_back(uop(CW_U_MOVC, 3, 3, 0));
         p.push_back(uop(CW_U_ST, 0, 0, 3, base++, CW_US_ACT));
     }
+    /* an empty loop: the engine reads the registers of the word after it
+     * (a LOOP's d and b in the ROM), not those of its body */
+    p.push_back(uop(CW_U_FLD, 5, 0, 0, 0, CW_UF_A24));
+    p.push_back(uop(CW_U_FLD, 6, 0, 0, 0, CW_UF_B24));
+    p.push_back(uop(CW_U_CFLD, 0, 0, 0, -1, CW_UF_ONE));
+    p.push_back(uop(CW_U_LOOP, 0, 0, 0));
+    p.push_back(uop(CW_U_SUB, 7, 1, 2));
+    p.push_back(uop(CW_U_ENDL, 0, 0, 0));
+    p.push_back(uop(CW_U_SUB, 3, 5, 6));
+    p.push_back(uop(CW_U_ST, 0, 0, 3, base++, CW_US_ACT));
     for (int f : { CW_UF_IMM, CW_UF_A24, CW_UF_N, CW_UF_POS, CW_UF_LANES }) {
         p.push_back(uop(CW_U_FLD, 3, 0, 0, 0, f));
         p.push_back(uop(CW_U_ST, 0, 0, 3, base++, CW_US_ACT));
     }
     p.push_back(uop(CW_U_NEXT, 0, 3, 0));
     p.push_back(uop(CW_U_DONE, 0, 0, 0));
+    p[1].imm = base++;
     *act_words = base;
     return p;
 }
