@@ -155,8 +155,8 @@ static int mem_write(cw_ref_core *c, int64_t *scr, int s, uint64_t a, int64_t v)
     case CW_US_ER: c->er[a] = (int32_t)v; return 0;
     case CW_US_KC: c->kc[a] = (int16_t)v; return 0;
     case CW_US_VC: c->vc[a] = (int16_t)v; return 0;
-    case CW_US_KE: c->ke[a] = (int32_t)v; return 0;
-    case CW_US_VE: c->ve[a] = (int32_t)v; return 0;
+    case CW_US_KE: c->ke[a] = (int16_t)v; return 0; /* 16 bits in the RTL */
+    case CW_US_VE: c->ve[a] = (int16_t)v; return 0;
     case CW_US_SCR: scr[a] = v; return 0;
     default: return -1;
     }

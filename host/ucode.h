@@ -107,7 +107,7 @@ enum cw_uspace {
     CW_US_SCL,    /* uint32 */
     CW_US_CST,    /* int32 */
     CW_US_KC, CW_US_VC,   /* int16 */
-    CW_US_KE, CW_US_VE,   /* int32 */
+    CW_US_KE, CW_US_VE,   /* int16: exponents, |e| < 4096 (docs/numerics.md) */
     CW_US_PROMPT, /* int32 */
     CW_US_EXP2, CW_US_RSQRT, CW_US_RECIP, CW_US_SIN, CW_US_SIG, /* uint32 ROM */
     CW_US_SCR,    /* int64, the core's own scratch: CW_UC_SCR_WORDS + max_ctx */

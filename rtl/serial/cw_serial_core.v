@@ -261,8 +261,8 @@ module cw_serial_core #(
     // the engine's memories: read at its address in every cycle it does not
     // write them (one port: SPRAM or block RAM)
     wire [63:0] act_q, scr_q;
-    wire [31:0] er_q, ke_q, ve_q;
-    wire [15:0] kc_q, vc_q;
+    wire [31:0] er_q;
+    wire [15:0] kc_q, vc_q, ke_q, ve_q;   // KE, VE: exponents, |e| < 4096
     reg  [31:0] tab_q;
     wire [TW-1:0] tab_a = sp_base[TW-1:0] + a[TW-1:0];
     cw_serial_ram #(.DEPTH(ACT_DEPTH), .WIDTH(64), .AW(AW)) u_act (.clk(clk),
@@ -271,14 +271,14 @@ module cw_serial_core #(
         .we(we && e_space == SP_SCR), .addr(a[RW-1:0]), .wdata(e_wdata), .rdata(scr_q));
     cw_serial_ram #(.DEPTH(256), .WIDTH(32), .AW(8)) u_er (.clk(clk),
         .we(we && e_space == SP_ER), .addr(a[7:0]), .wdata(e_wdata[31:0]), .rdata(er_q));
-    cw_serial_ram #(.DEPTH(KV_DEPTH), .WIDTH(16), .AW(VW)) u_kc (.clk(clk),
+    cw_serial_ram #(.DEPTH(KV_DEPTH), .WIDTH(16), .AW(VW), .STYLE("huge")) u_kc (.clk(clk),
         .we(we && e_space == SP_KC), .addr(a[VW-1:0]), .wdata(e_wdata[15:0]), .rdata(kc_q));
-    cw_serial_ram #(.DEPTH(KV_DEPTH), .WIDTH(16), .AW(VW)) u_vc (.clk(clk),
+    cw_serial_ram #(.DEPTH(KV_DEPTH), .WIDTH(16), .AW(VW), .STYLE("huge")) u_vc (.clk(clk),
         .we(we && e_space == SP_VC), .addr(a[VW-1:0]), .wdata(e_wdata[15:0]), .rdata(vc_q));
-    cw_serial_ram #(.DEPTH(KVE), .WIDTH(32), .AW(EW)) u_ke (.clk(clk),
-        .we(we && e_space == SP_KE), .addr(a[EW-1:0]), .wdata(e_wdata[31:0]), .rdata(ke_q));
-    cw_serial_ram #(.DEPTH(KVE), .WIDTH(32), .AW(EW)) u_ve (.clk(clk),
-        .we(we && e_space == SP_VE), .addr(a[EW-1:0]), .wdata(e_wdata[31:0]), .rdata(ve_q));
+    cw_serial_ram #(.DEPTH(KVE), .WIDTH(16), .AW(EW)) u_ke (.clk(clk),
+        .we(we && e_space == SP_KE), .addr(a[EW-1:0]), .wdata(e_wdata[15:0]), .rdata(ke_q));
+    cw_serial_ram #(.DEPTH(KVE), .WIDTH(16), .AW(EW)) u_ve (.clk(clk),
+        .we(we && e_space == SP_VE), .addr(a[EW-1:0]), .wdata(e_wdata[15:0]), .rdata(ve_q));
     always @(posedge clk) tab_q <= tab_m[tab_a];
 
     // the loaded memories: written through the write port while the core
@@ -298,7 +298,7 @@ module cw_serial_core #(
     // port takes it, and a host read in that cycle reads 0
     wire          wgt_we = ld && wr_region == 3'd1 && {8'd0, wr_addr} < WGT_W;
     wire [WW-1:0] wgt_a  = ld ? wr_addr[WW-1:0] : busy ? a[WW+1:2] : hr_addr[WW-1:0];
-    cw_serial_ram #(.DEPTH(WGT_W), .WIDTH(32), .AW(WW)) u_wgt (.clk(clk),
+    cw_serial_ram #(.DEPTH(WGT_W), .WIDTH(32), .AW(WW), .STYLE("huge")) u_wgt (.clk(clk),
         .we(wgt_we), .addr(wgt_a), .wdata(wr_data), .rdata(wgt_q));
     always @(posedge clk) begin
         if (ld && wr_region == 3'd2 && {8'd0, wr_addr} < SCL_DEPTH) scl_m[wr_addr[SW-1:0]] <= wr_data[23:0];
@@ -334,8 +334,8 @@ module cw_serial_core #(
             SP_CST:    e_rd = {{32{cst_q[31]}}, cst_q};
             SP_KC:     e_rd = {{48{kc_q[15]}}, kc_q};
             SP_VC:     e_rd = {{48{vc_q[15]}}, vc_q};
-            SP_KE:     e_rd = {{32{ke_q[31]}}, ke_q};
-            SP_VE:     e_rd = {{32{ve_q[31]}}, ve_q};
+            SP_KE:     e_rd = {{48{ke_q[15]}}, ke_q};
+            SP_VE:     e_rd = {{48{ve_q[15]}}, ve_q};
             SP_PROMPT: e_rd = {{32{prompt_q[31]}}, prompt_q};
             SP_SCR:    e_rd = scr_q;
             default:   e_rd = {32'd0, tab_q};

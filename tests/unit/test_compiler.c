@@ -385,8 +385,8 @@ static void test_does_not_fit(void **st)
     cp.weight_bits = 8;
     assert_int_equal(cw_compile(m, &cp, &a), CW_ERR_DOES_NOT_FIT);
     /* names the memory and the shortfall */
-    assert_non_null(strstr(cw_last_error(), "kv needs 20480 cache values, the target has 8192 "
-                                            "(short by 12288)"));
+    assert_non_null(strstr(cw_last_error(), "kv needs 20480 cache values, the target has 4096 "
+                                            "(short by 16384)"));
     assert_null(a);
     cw_model_close(m);
 

@@ -353,7 +353,7 @@ static void rmsnorm_body(pair *p)
         int n = (int)rng_range(1, 100);
         cw_instr in = instr(CW_OP_RMSNORM, (int)rng_range(0, 100), 200 + (int)rng_range(0, 100),
                             n);
-        in.a24 = (uint32_t)rng_range(0, 300);
+        in.a24 = (uint32_t)rng_range(0, p->t.cst_depth - 3 - n); /* eps, gains: inside CST */
         for (int i = 0; i < n; i++)
             p->ref.act[in.src + i] = trial % 9 == 0 ? 0 : rng_val(30);
         put_le32(&p->ref, CW_REG_CST, in.a24, (uint32_t)(int32_t)rng_range(-30, 10));
@@ -388,7 +388,7 @@ static void heads_body(pair *p)
         cw_instr in = instr(CW_OP_HEADS, (int)rng_range(0, 100), 200 + (int)rng_range(0, 100), n);
         in.flags = flags[trial % (int)sizeof flags];
         in.aux = (uint16_t)hs;
-        in.a24 = (uint32_t)rng_range(0, 300);
+        in.a24 = (uint32_t)rng_range(0, p->t.cst_depth - hs / 2); /* the frequencies: inside CST */
         in.b24 = (uint32_t)rng_range(0, 1);
         in.er_dst = (uint8_t)(in.er_dst % 240);
         in.er_src = (uint8_t)(in.er_src % 240);
