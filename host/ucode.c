@@ -205,7 +205,9 @@ static int data_op(engine *e, const cw_uop *u, int pc)
     case CW_U_SLL: v = (int64_t)((uint64_t)a << (b & 63)); break;
     case CW_U_SRA: v = a >> (b & 63); break;
     case CW_U_SRR: v = cw_rshift_round(a, b > 64 ? 64 : b < -64 ? -64 : (int)b); break;
-    case CW_U_SRRI: v = cw_rshift_round(a, (int)u->imm); break;
+    case CW_U_SRRI:
+        v = cw_rshift_round(a, u->imm > 64 ? 64 : u->imm < -64 ? -64 : (int)u->imm);
+        break;
     case CW_U_SHSAT: {
         int s = b > 64 ? 64 : b < -64 ? -64 : (int)b;
         /* the kernels' contract: |v| < 2^62 */
@@ -403,6 +405,58 @@ int cw_uc_mem_write(struct cw_ref_core *c, int space, int64_t addr, int64_t v)
 
 /* ------------------------------------------------------------ the ROM */
 
+/* The registers an operation reads and writes: bits 0..15 r0..r15, 16..19
+ * c0..c3. */
+static void uop_regs(const cw_uop *u, unsigned *rd, unsigned *wr)
+{
+    unsigned a = 1u << (u->a & 15), b = 1u << (u->b & 15), d = 1u << (u->d & 15);
+    unsigned ca = 1u << (16 + (u->a & 3)), cb = 1u << (16 + (u->b & 3)), cd = 1u << (16 + (u->d & 3));
+    *rd = *wr = 0;
+    switch (u->op) {
+    case CW_U_ADD: case CW_U_SUB: case CW_U_AND: case CW_U_OR: case CW_U_SLT: case CW_U_SLL:
+    case CW_U_SRA: case CW_U_SRR: case CW_U_SHSAT: case CW_U_MUL:
+        *rd = a | b, *wr = d; break;
+    case CW_U_CMOV: *rd = a | b | d, *wr = d; break;       /* keeps d when b is 0 */
+    case CW_U_ADDI: case CW_U_SLTI: case CW_U_ABS: case CW_U_BITLEN: case CW_U_SLLI:
+    case CW_U_SRAI: case CW_U_SRRI: case CW_U_LD:
+        *rd = a, *wr = d; break;
+    case CW_U_LI: case CW_U_FLD: *wr = d; break;
+    case CW_U_MOVC: *rd = ca, *wr = d; break;
+    case CW_U_ST: *rd = a | b; break;
+    case CW_U_NEXT: *rd = a; break;
+    case CW_U_CFLD: *wr = cd; break;
+    case CW_U_CSRL: *rd = ca, *wr = cd; break;
+    case CW_U_CSUB: case CW_U_CMUL: case CW_U_CDIV: *rd = ca | cb, *wr = cd; break;
+    case CW_U_LOOP: *rd = ca; break;
+    default: break;
+    }
+}
+
+/* Whether p reads a register that no operation before it is sure to have
+ * written (a write inside a loop body counts only inside it: the loop may
+ * run 0 times). The RTL keeps its registers from one instruction to the
+ * next and host/ucode.c zeroes them, so such a read could differ. */
+static int reads_unwritten(const cw_uop *p, int n, int *at)
+{
+    unsigned def = 1u, saved[LOOP_DEPTH + 1];     /* r0 is always 0 */
+    int depth = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned rd, wr;
+        uop_regs(&p[i], &rd, &wr);
+        if (rd & ~def) {
+            *at = i;
+            return 1;
+        }
+        if (p[i].op == CW_U_LOOP && depth <= LOOP_DEPTH)
+            saved[depth++] = def;
+        else if (p[i].op == CW_U_ENDL && depth > 0)
+            def = saved[--depth];
+        else
+            def |= wr;
+    }
+    return 0;
+}
+
 int cw_uc_rom_build(cw_uc_rom *rom, int max)
 {
     const cw_uop *progs[CW_UC_VARIANTS];
@@ -424,11 +478,15 @@ int cw_uc_rom_build_from(cw_uc_rom *rom, const cw_uop *const *progs, const int *
         return cw_fail(CW_ERR_NO_MEMORY, "microcode ROM: out of memory");
     const char *why = NULL;
     int v, i = 0;
-    for (v = 0; v < n_progs && !why; v++) {
+    for (v = 0; v < n_progs; v++) {
         int n = lens[v], addr[1024], depth = 0;
         const cw_uop *p = progs[v];
         if (n > 1024) {
             why = "longer than 1024 operations";
+            break;
+        }
+        if (reads_unwritten(p, n, &i)) {
+            why = "a register read before it is written";
             break;
         }
         rom->entry[v] = rom->n;
@@ -485,6 +543,8 @@ int cw_uc_rom_build_from(cw_uc_rom *rom, const cw_uop *const *progs, const int *
                                  ((uint64_t)imm & 0x3FFF) << 23;
             rom->n++;
         }
+        if (why)
+            break;
     }
     if (!why) {
         /* the registers of the word that follows: the next word's, and for

@@ -166,7 +166,10 @@ const cw_uop *cw_uc_variant_program(int v, int *n);
  * ENDL is not in the ROM: the body's end is the loop's. entry[v] is the
  * first address of variant v. Fails (CW_ERR_INVALID_ARG) when a program has
  * an empty loop body, two loops ending on one micro-operation, loops nested
- * deeper than 3, more words than max or more than CW_UC_POOL constants. */
+ * deeper than 3, more words than max or more than CW_UC_POOL constants, or
+ * reads a register that no operation before it is sure to have written (a
+ * write inside a loop body counts only inside it): the RTL keeps registers
+ * from one instruction to the next, where cw_uc_exec() starts from zeros. */
 #define CW_UC_POOL 64
 typedef struct cw_uc_rom {
     uint64_t *words;

@@ -387,7 +387,8 @@ module cw_serial_core #(
     reg [1:0]   hr_lo_q;
     always @(posedge clk) begin
         hr_p1_q     <= hr_en;
-        hr_ok_q     <= hr_en && hr_ok && (!busy || hr_region == 3'd7) && !ld;
+        hr_ok_q     <= hr_en && hr_ok && (!busy || hr_region == 3'd7) &&
+                       !(wgt_we && hr_region == 3'd1);   // WGT's one address is the write's
         hr_region_q <= hr_region;
         hr_lo_q     <= hr_addr[1:0];
         if (rst) begin

@@ -16,8 +16,9 @@
 // LOOP the a and b of the word after its body (in its d and b), and the
 // loop stack those of the body's first word; they are read with pc_d's
 // choice. A register written by the operation completing in that cycle is
-// forwarded. The first operation after start reads 0 from every register,
-// as host/ucode.c starts each instruction with zeroed registers.
+// forwarded (the block RAM's word is undefined then). The registers keep
+// their words from one instruction to the next: the ROM builder refuses a
+// program that could read one before writing it.
 //
 // Memories are outside, behind one port: a read (m_re) returns its word on
 // m_rdata in the next cycle; a write (m_we) takes effect at the clock edge;
@@ -103,10 +104,10 @@ module cw_serial_engine #(
     // ---------------------------------------------------------- registers
     wire [63:0] rf_a, rf_b;       // the block RAMs' words
     reg  [63:0] res_q;            // the result written as they were read
-    reg         fwd_a_q, fwd_b_q, first_q;
+    reg         fwd_a_q, fwd_b_q;
     reg  [31:0] c_q [0:3];
-    wire [63:0] ra = f_a == 4'd0 || first_q ? 64'd0 : fwd_a_q ? res_q : rf_a;
-    wire [63:0] rb = f_b == 4'd0 || first_q ? 64'd0 : fwd_b_q ? res_q : rf_b;
+    wire [63:0] ra = f_a == 4'd0 ? 64'd0 : fwd_a_q ? res_q : rf_a;
+    wire [63:0] rb = f_b == 4'd0 ? 64'd0 : fwd_b_q ? res_q : rf_b;
     wire [31:0] ca = c_q[f_a[1:0]];
     wire [31:0] cb = c_q[f_b[1:0]];
 
@@ -352,7 +353,6 @@ module cw_serial_engine #(
         .re(rf_re), .raddr(rd_b), .rdata(rf_b));
     always @(posedge clk)
         if (rf_re) begin
-            first_q <= start;
             fwd_a_q <= rf_we && f_d == rd_a;
             fwd_b_q <= rf_we && f_d == rd_b;
             res_q   <= res;

@@ -598,6 +598,42 @@ static void test_shsat_rule(void **st)
     print_message("SHSAT rule: %ld cases\n", n);
 }
 
+/* The ROM builder refuses a program that could read a register before
+ * writing it (the RTL keeps registers across instructions; the C model
+ * zeroes them): a plain read, a read after a loop of the loop's write, a
+ * CMOV's kept destination, a count; and takes one that writes first. */
+static void test_rom_unwritten(void **st)
+{
+    (void)st;
+#define U(op, d, a, b, imm2, imm) { CW_U_##op, d, a, b, imm2, imm }
+    static const cw_uop plain[] = { U(ADD, 3, 1, 2, 0, 0), U(DONE, 0, 0, 0, 0, 0) };
+    static const cw_uop after_loop[] = { U(CFLD, 0, 0, 0, CW_UF_ONE, 0), U(LOOP, 0, 0, 0, 0, 0),
+                                         U(LI, 1, 0, 0, 0, 5), U(ENDL, 0, 0, 0, 0, 0),
+                                         U(ADD, 3, 1, 0, 0, 0), U(DONE, 0, 0, 0, 0, 0) };
+    static const cw_uop cmov[] = { U(LI, 1, 0, 0, 0, 1), U(CMOV, 3, 1, 1, 0, 0),
+                                   U(DONE, 0, 0, 0, 0, 0) };
+    static const cw_uop count[] = { U(CFLD, 1, 0, 0, CW_UF_ONE, 0), U(CSUB, 2, 1, 3, 0, 0),
+                                    U(DONE, 0, 0, 0, 0, 0) };
+    static const cw_uop good[] = { U(LI, 1, 0, 0, 0, 5), U(CFLD, 0, 0, 0, CW_UF_ONE, 2),
+                                   U(LOOP, 0, 0, 0, 0, 0), U(ADD, 3, 1, 0, 0, 0),
+                                   U(ST, 0, 0, 3, CW_US_ACT, 0), U(ENDL, 0, 0, 0, 0, 0),
+                                   U(DONE, 0, 0, 0, 0, 0) };
+#undef U
+    const cw_uop *bad[] = { plain, after_loop, cmov, count };
+    const int n_bad[] = { 2, 6, 3, 3 };
+    cw_uc_rom rom;
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(cw_uc_rom_build_from(&rom, &bad[i], &n_bad[i], 1, 64), CW_ERR_INVALID_ARG);
+        if (!strstr(cw_last_error(), "a register read before it is written"))
+            fail_msg("case %d: %s", i, cw_last_error());
+    }
+    const cw_uop *g = good;
+    const int n_good = 7;
+    assert_int_equal(cw_uc_rom_build_from(&rom, &g, &n_good, 1, 64), CW_OK);
+    assert_int_equal(rom.n, 6); /* ENDL takes no word */
+    cw_uc_rom_free(&rom);
+}
+
 /* cw_uc_cycles() is the cycle model: fields only, the same for any data. */
 static void test_cycles_data_free(void **st)
 {
@@ -636,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_whole_program),
         cmocka_unit_test(test_shsat_rule),
         cmocka_unit_test(test_cycles_data_free),
+        cmocka_unit_test(test_rom_unwritten),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
