@@ -98,7 +98,7 @@ module cw_serial_core #(
     localparam integer PW  = $clog2(PROG_DEPTH * 8), WW = $clog2(WGT_W),
                        SW  = $clog2(SCL_DEPTH), CW = $clog2(CST_DEPTH),
                        XW  = $clog2(MAX_CTX), AW = $clog2(ACT_DEPTH),
-                       VW  = $clog2(KV_DEPTH), EW = $clog2(KVE), RW = $clog2(SCR_W),
+                       VW  = $clog2(KV_DEPTH), RW = $clog2(SCR_W),
                        TW  = $clog2(TAB_W), PAW = $clog2(PROG_DEPTH);
 
     initial begin
@@ -262,7 +262,7 @@ module cw_serial_core #(
     // write them (one port: SPRAM or block RAM)
     wire [63:0] act_q, scr_q;
     wire [31:0] er_q;
-    wire [15:0] kc_q, vc_q, ke_q, ve_q;   // KE, VE: exponents, |e| < 4096
+    wire [15:0] kv_q;             // KC, VC, KE, VE: one 16-bit memory
     reg  [31:0] tab_q;
     wire [TW-1:0] tab_a = sp_base[TW-1:0] + a[TW-1:0];
     cw_serial_ram #(.DEPTH(ACT_DEPTH), .WIDTH(64), .AW(AW)) u_act (.clk(clk),
@@ -271,14 +271,16 @@ module cw_serial_core #(
         .we(we && e_space == SP_SCR), .addr(a[RW-1:0]), .wdata(e_wdata), .rdata(scr_q));
     cw_serial_ram #(.DEPTH(256), .WIDTH(32), .AW(8)) u_er (.clk(clk),
         .we(we && e_space == SP_ER), .addr(a[7:0]), .wdata(e_wdata[31:0]), .rdata(er_q));
-    cw_serial_ram #(.DEPTH(KV_DEPTH), .WIDTH(16), .AW(VW), .STYLE("huge")) u_kc (.clk(clk),
-        .we(we && e_space == SP_KC), .addr(a[VW-1:0]), .wdata(e_wdata[15:0]), .rdata(kc_q));
-    cw_serial_ram #(.DEPTH(KV_DEPTH), .WIDTH(16), .AW(VW), .STYLE("huge")) u_vc (.clk(clk),
-        .we(we && e_space == SP_VC), .addr(a[VW-1:0]), .wdata(e_wdata[15:0]), .rdata(vc_q));
-    cw_serial_ram #(.DEPTH(KVE), .WIDTH(16), .AW(EW)) u_ke (.clk(clk),
-        .we(we && e_space == SP_KE), .addr(a[EW-1:0]), .wdata(e_wdata[15:0]), .rdata(ke_q));
-    cw_serial_ram #(.DEPTH(KVE), .WIDTH(16), .AW(EW)) u_ve (.clk(clk),
-        .we(we && e_space == SP_VE), .addr(a[EW-1:0]), .wdata(e_wdata[15:0]), .rdata(ve_q));
+    // The KV cache and its exponents share one memory (one SPRAM on the
+    // icebreaker): a quarter of 4 << VW words each, KC, VC, KE, VE in that
+    // order (KE and VE are 16-bit exponents, |e| < 4096, docs/numerics.md).
+    wire        kv_sp = e_space == SP_KC || e_space == SP_VC || e_space == SP_KE ||
+                        e_space == SP_VE;
+    wire [1:0]  kv_sel = e_space == SP_KC ? 2'd0 : e_space == SP_VC ? 2'd1 :
+                         e_space == SP_KE ? 2'd2 : 2'd3;
+    // (an address in range of KE or VE is below 2^EW <= 2^VW)
+    cw_serial_ram #(.DEPTH(4 << VW), .WIDTH(16), .AW(VW + 2), .STYLE("huge")) u_kv (.clk(clk),
+        .we(we && kv_sp), .addr({kv_sel, a[VW-1:0]}), .wdata(e_wdata[15:0]), .rdata(kv_q));
     always @(posedge clk) tab_q <= tab_m[tab_a];
 
     // the loaded memories: written through the write port while the core
@@ -332,10 +334,7 @@ module cw_serial_core #(
             SP_W16:    e_rd = {{48{wh0[15]}}, wh0};
             SP_SCL:    e_rd = {40'd0, scl_q};
             SP_CST:    e_rd = {{32{cst_q[31]}}, cst_q};
-            SP_KC:     e_rd = {{48{kc_q[15]}}, kc_q};
-            SP_VC:     e_rd = {{48{vc_q[15]}}, vc_q};
-            SP_KE:     e_rd = {{48{ke_q[15]}}, ke_q};
-            SP_VE:     e_rd = {{48{ve_q[15]}}, ve_q};
+            SP_KC, SP_VC, SP_KE, SP_VE: e_rd = {{48{kv_q[15]}}, kv_q};
             SP_PROMPT: e_rd = {{32{prompt_q[31]}}, prompt_q};
             SP_SCR:    e_rd = scr_q;
             default:   e_rd = {32'd0, tab_q};
