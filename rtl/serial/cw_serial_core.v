@@ -286,32 +286,48 @@ module cw_serial_core #(
     // the loaded memories: written through the write port while the core
     // is idle, read by the engine while it runs and by the host read port
     // while it does not
-    wire        ld = wr_en && !busy;
+    // a word inside a region of the write and host read ports (words 5..7
+    // of an instruction are not stored; region 7, the token records, is
+    // read only)
+    function automatic region_ok(input [2:0] region, input [23:0] addr);
+        begin
+            case (region)
+                3'd0: region_ok = addr[2:0] < 3'd5 && {8'd0, addr} < PROG_DEPTH * 8;
+                3'd1: region_ok = {8'd0, addr} < WGT_W;
+                3'd2: region_ok = {8'd0, addr} < SCL_DEPTH;
+                3'd3: region_ok = {8'd0, addr} < CST_DEPTH;
+                3'd6: region_ok = {8'd0, addr} < MAX_CTX;
+                3'd7: region_ok = {8'd0, addr} < MAX_CTX * 4;
+                default: region_ok = 1'b0;
+            endcase
+        end
+    endfunction
+    wire        ld = wr_en && !busy && region_ok(wr_region, wr_addr);
     reg  [31:0] prog_q, cst_q, prompt_q, prompt0_q;
     wire [31:0] wgt_q;
     reg  [23:0] scl_q;
     wire [PW-1:0] prog_ra = busy ? {pc_q[PAW-1:0], ic_q} : hr_addr[PW-1:0];
     always @(posedge clk) begin
-        if (ld && wr_region == 3'd0 && wr_addr[2:0] < 3'd5 && {8'd0, wr_addr} < PROG_DEPTH * 8)
+        if (ld && wr_region == 3'd0)
             prog_m[wr_addr[PW-1:0]] <= wr_data;
         prog_q <= prog_m[prog_ra];
     end
     // WGT has one address (single-port SPRAM): a write through the write
     // port takes it, and a host read in that cycle reads 0
-    wire          wgt_we = ld && wr_region == 3'd1 && {8'd0, wr_addr} < WGT_W;
+    wire          wgt_we = ld && wr_region == 3'd1;
     wire [WW-1:0] wgt_a  = ld ? wr_addr[WW-1:0] : busy ? a[WW+1:2] : hr_addr[WW-1:0];
     cw_serial_ram #(.DEPTH(WGT_W), .WIDTH(32), .AW(WW), .STYLE("huge")) u_wgt (.clk(clk),
         .we(wgt_we), .addr(wgt_a), .wdata(wr_data), .rdata(wgt_q));
     always @(posedge clk) begin
-        if (ld && wr_region == 3'd2 && {8'd0, wr_addr} < SCL_DEPTH) scl_m[wr_addr[SW-1:0]] <= wr_data[23:0];
+        if (ld && wr_region == 3'd2) scl_m[wr_addr[SW-1:0]] <= wr_data[23:0];
         scl_q <= scl_m[busy ? a[SW-1:0] : hr_addr[SW-1:0]];
     end
     always @(posedge clk) begin
-        if (ld && wr_region == 3'd3 && {8'd0, wr_addr} < CST_DEPTH) cst_m[wr_addr[CW-1:0]] <= wr_data;
+        if (ld && wr_region == 3'd3) cst_m[wr_addr[CW-1:0]] <= wr_data;
         cst_q <= cst_m[busy ? a[CW-1:0] : hr_addr[CW-1:0]];
     end
     always @(posedge clk) begin
-        if (ld && wr_region == 3'd6 && {8'd0, wr_addr} < MAX_CTX) prompt_m[wr_addr[XW-1:0]] <= wr_data;
+        if (ld && wr_region == 3'd6) prompt_m[wr_addr[XW-1:0]] <= wr_data;
         prompt_q <= prompt_m[busy ? a[XW-1:0] : hr_addr[XW-1:0]];
     end
     always @(posedge clk)   // the first token, for the run's start
@@ -369,24 +385,12 @@ module cw_serial_core #(
         out_q[2] <= out2_m[hr_addr[XW+1:2]];
         out_q[3] <= out3_m[hr_addr[XW+1:2]];
     end
-    reg         hr_ok;
-    always @* begin
-        case (hr_region)
-            3'd0: hr_ok = hr_addr[2:0] < 3'd5 && {8'd0, hr_addr} < PROG_DEPTH * 8;
-            3'd1: hr_ok = {8'd0, hr_addr} < WGT_W;
-            3'd2: hr_ok = {8'd0, hr_addr} < SCL_DEPTH;
-            3'd3: hr_ok = {8'd0, hr_addr} < CST_DEPTH;
-            3'd6: hr_ok = {8'd0, hr_addr} < MAX_CTX;
-            3'd7: hr_ok = {8'd0, hr_addr} < MAX_CTX * 4;
-            default: hr_ok = 1'b0;
-        endcase
-    end
     reg         hr_p1_q, hr_ok_q;
     reg [2:0]   hr_region_q;
     reg [1:0]   hr_lo_q;
     always @(posedge clk) begin
         hr_p1_q     <= hr_en;
-        hr_ok_q     <= hr_en && hr_ok && (!busy || hr_region == 3'd7) &&
+        hr_ok_q     <= hr_en && region_ok(hr_region, hr_addr) && (!busy || hr_region == 3'd7) &&
                        !(wgt_we && hr_region == 3'd1);   // WGT's one address is the write's
         hr_region_q <= hr_region;
         hr_lo_q     <= hr_addr[1:0];

@@ -99,6 +99,19 @@ static std::vector<Image> images(const cw_uc_rom &r)
     return v;
 }
 
+/* Writes text to path through a temporary file; false on failure. */
+static bool write_text(const std::string &path, const std::string &text)
+{
+    std::string tmp = path + ".tmp";
+    FILE *f = fopen(tmp.c_str(), "wb");
+    bool ok = f && fwrite(text.data(), 1, text.size(), f) == text.size();
+    ok = f && fclose(f) == 0 && ok;
+    if (ok && rename(tmp.c_str(), path.c_str()) == 0)
+        return true;
+    remove(tmp.c_str());
+    return false;
+}
+
 static std::string read_text(const char *path)
 {
     std::string s;
@@ -433,13 +446,10 @@ static void run_ops(tb::Bench<Vcw_serial_engine> &main_bench)
     /* the ROM images in build/, loaded through the engine's plusargs */
     std::vector<Image> imgs = images(rom);
     const char *const files[] = { "build/tb_serial_ops_ucode.hex", "build/tb_serial_ops_pool.hex" };
-    for (int i = 0; i < 2; i++) {
-        FILE *f = fopen(files[i], "wb");
-        const std::string &t = imgs[i == 0 ? 0 : 4].text;
-        bool ok = f && fwrite(t.data(), 1, t.size(), f) == t.size();
-        if (!main_bench.check(f && fclose(f) == 0 && ok, "cannot write %s", files[i]))
+    for (int i = 0; i < 2; i++) /* images()' microcode (0) and pool (4) */
+        if (!main_bench.check(write_text(files[i], imgs[i == 0 ? 0 : 4].text), "cannot write %s",
+                              files[i]))
             return cw_uc_rom_free(&rom);
-    }
     const char *const args[] = { "+ucode=build/tb_serial_ops_ucode.hex",
                                  "+pool=build/tb_serial_ops_pool.hex", nullptr };
     tb::Bench<Vcw_serial_engine> b("tb_serial (single operations)", main_bench.seed, args);
@@ -518,13 +528,9 @@ int main(int argc, char **argv)
     const char *out = getenv("CW_WRITE_UCODE");
     if (out && *out) {
         for (const Image &im : imgs) {
-            std::string path = std::string(out) + "/" + im.file, tmp = path + ".tmp";
-            FILE *f = fopen(tmp.c_str(), "wb");
-            bool ok = f && fwrite(im.text.data(), 1, im.text.size(), f) == im.text.size();
-            ok = f && fclose(f) == 0 && ok;
-            if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
+            std::string path = std::string(out) + "/" + im.file;
+            if (!write_text(path, im.text)) {
                 fprintf(stderr, "tb_serial: cannot write %s\n", path.c_str());
-                remove(tmp.c_str());
                 return 1;
             }
             printf("tb_serial: wrote %s\n", path.c_str());
