@@ -67,6 +67,11 @@ clock=$("$build/clockwork" target "$target" | awk '$1 == "clock_mhz" { print $2 
 top_params=$params
 if grep -q "CLK_MHZ" "$dir/$top.v"; then top_params="$params -GCLK_MHZ=$clock"; fi
 files="$(ls rtl/*.v | tr '\n' ' ') $(ls "$dir"/*.v | tr '\n' ' ')"
+# a target with `serial 1` runs the serial core (cw_device's CW_SERIAL_CORE;
+# its ROM images are read from rtl/serial)
+if "$build/clockwork" target "$target" | grep -q '^serial *1$'; then
+  files="-DCW_SERIAL_CORE -I rtl/serial $files $(ls rtl/serial/*.v | tr '\n' ' ')"
+fi
 seed=${SEED:-${seed:-1}}
 
 echo "bitstream: $board ($target at $clock MHz): $yosys, $nextpnr, $pack; logs in $out"

@@ -14,4 +14,13 @@ board=${1:?usage: board-sources.sh BOARD}
 dir=bitstreams/$board
 [ -d "$dir" ] || { echo "board-sources: no board '$board'" >&2; exit 1; }
 # shellcheck disable=SC2046
-LC_ALL=C sha256sum $(LC_ALL=C ls rtl/*.v rtl/*.vh rtl/tables/* "$dir"/*.v)
+# a board whose target has `serial 1` runs the serial core (docs/serial.md):
+# its RTL and ROM images are its sources too
+# shellcheck disable=SC1091
+target=$(. "$dir/board.conf"; echo "$target")
+serial=""
+if grep -qE '^serial[[:space:]]+1' "targets/$target.target" 2>/dev/null; then
+  serial=$(LC_ALL=C ls rtl/serial/*)
+fi
+# shellcheck disable=SC2086
+LC_ALL=C sha256sum $(LC_ALL=C ls rtl/*.v rtl/*.vh rtl/tables/* "$dir"/*.v) $serial

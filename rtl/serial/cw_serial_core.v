@@ -123,10 +123,7 @@ module cw_serial_core #(
     reg [23:0] scl_m    [0:SCL_DEPTH-1];
     reg [31:0] cst_m    [0:CST_DEPTH-1];
     reg [31:0] prompt_m [0:MAX_CTX-1];
-    reg [31:0] out0_m   [0:MAX_CTX-1];  // the token records' four words
-    reg [31:0] out1_m   [0:MAX_CTX-1];
-    reg [31:0] out2_m   [0:MAX_CTX-1];
-    reg [31:0] out3_m   [0:MAX_CTX-1];
+    reg [31:0] out_m    [0:4*MAX_CTX-1]; // the token records, four words each
     reg [31:0] tab_m    [0:TAB_W-1];
     reg [15:0] entry_m  [0:N_VAR-1];
     initial begin
@@ -378,22 +375,33 @@ module cw_serial_core #(
     // The loaded memories while the core is idle, the token records at any
     // time: the address goes to the memories with hr_en, their words are
     // chosen a cycle later.
-    reg  [31:0] out_q [0:3];
+    // A record is written a word a cycle in the four cycles after its END,
+    // from tok_pos, tok_id and tok_cycle (the next END is a whole position
+    // away), so that the records are one memory with one write port.
+    reg  [31:0] out_q;
+    reg  [2:0]  ow_q;             // words of the record still to write (4 after END)
+    reg  [XW-1:0] ow_rec_q;       // its position
+    wire [1:0]  ow_word = 2'd0 - ow_q[1:0];   // 4 -> word 0, 3 -> 1, 2 -> 2, 1 -> 3
+    reg  [31:0] ow_data;
+    always @* begin
+        case (ow_word)
+            2'd0:    ow_data = {16'd0, tok_pos};
+            2'd1:    ow_data = tok_id;
+            2'd2:    ow_data = tok_cycle[31:0];
+            default: ow_data = tok_cycle[63:32];
+        endcase
+    end
     always @(posedge clk) begin
-        out_q[0] <= out0_m[hr_addr[XW+1:2]];
-        out_q[1] <= out1_m[hr_addr[XW+1:2]];
-        out_q[2] <= out2_m[hr_addr[XW+1:2]];
-        out_q[3] <= out3_m[hr_addr[XW+1:2]];
+        if (ow_q != 3'd0) out_m[{ow_rec_q, ow_word}] <= ow_data;
+        out_q <= out_m[hr_addr[XW+1:0]];
     end
     reg         hr_p1_q, hr_ok_q;
     reg [2:0]   hr_region_q;
-    reg [1:0]   hr_lo_q;
     always @(posedge clk) begin
         hr_p1_q     <= hr_en;
         hr_ok_q     <= hr_en && region_ok(hr_region, hr_addr) && (!busy || hr_region == 3'd7) &&
                        !(wgt_we && hr_region == 3'd1);   // WGT's one address is the write's
         hr_region_q <= hr_region;
-        hr_lo_q     <= hr_addr[1:0];
         if (rst) begin
             hr_valid <= 1'b0;
             hr_data  <= 32'd0;
@@ -406,7 +414,7 @@ module cw_serial_core #(
                 3'd2: hr_data <= {8'd0, scl_q};
                 3'd3: hr_data <= cst_q;
                 3'd6: hr_data <= prompt_q;
-                default: hr_data <= out_q[hr_lo_q];
+                default: hr_data <= out_q;
             endcase
         end
     end
@@ -423,7 +431,9 @@ module cw_serial_core #(
         run_done  <= 1'b0;
         tok_valid <= 1'b0;
         if (running) cycle <= cycle + 64'd1;
+        if (ow_q != 3'd0) ow_q <= ow_q - 3'd1;
         if (rst) begin
+            ow_q     <= 3'd0;
             state_q  <= S_IDLE;
             exec_q   <= 1'b0;
             ic_q     <= 3'd0;
@@ -495,12 +505,10 @@ module cw_serial_core #(
                             tok_valid <= 1'b1;                                 // END
                             tok_pos   <= pos_p1;
                             tok_id    <= next_q;
-                            tok_cycle <= cycle + 64'd1;
+                            tok_cycle <= cycle_p1;
                             tokens    <= tokens + 16'd1;
-                            out0_m[pos_q[XW-1:0]] <= {16'd0, pos_p1};
-                            out1_m[pos_q[XW-1:0]] <= next_q;
-                            out2_m[pos_q[XW-1:0]] <= cycle_p1[31:0];
-                            out3_m[pos_q[XW-1:0]] <= cycle_p1[63:32];
+                            ow_q      <= 3'd4;                                 // its record
+                            ow_rec_q  <= pos_q[XW-1:0];
                             if (pos_p1 >= steps_q) begin
                                 run_done <= 1'b1;
                                 state_q  <= S_IDLE;
