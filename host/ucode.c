@@ -29,7 +29,7 @@ int cw_uop_cycles(int op)
     case CW_U_MUL:  /* 64 x 64 from 16 x 16 multipliers */
         return 4;
     case CW_U_CDIV: /* a serial divider, one quotient bit a cycle */
-        return 16;
+        return 32;
     default:
         return 1;
     }

@@ -9,6 +9,9 @@
 # CW_TB_SANITIZE (set by mk/sanitize.mk under SANITIZE=1): the sanitizers the
 # library was built with, added at link time (the library's code is checked;
 # the Verilated model is not instrumented, which would only slow it down).
+# The testbench is linked to OUT.tmp, then renamed: Verilator's makefile does
+# not know the library, so an old OUT would count as up to date after a
+# change in the library alone, and the testbench would run the old C code.
 set -eu
 tb=$1 out=$2 build=$3
 name=$(basename "$tb" .cpp)
@@ -26,8 +29,9 @@ mkdir -p "$mdir" "$(dirname "$out")"
 verilator --cc --exe --build -j 2 --assert --trace-fst -Wall -Wno-fatal \
   --top-module "$top" $params -y "$root/rtl" -y "$root/rtl/serial" "$root/rtl/lint.vlt" $sources \
   "$root/$topfile" "$root/$tb" \
-  --Mdir "$mdir" -o "$root/$out" \
+  --Mdir "$mdir" -o "$root/$out.tmp" \
   -CFLAGS "-O1 -std=c++17 -I$root/include -I$root/hls -I$root/host -I$root/tests/rtl" \
   -LDFLAGS "${CW_TB_SANITIZE:-} $root/$build/libclockwork.a -lm -lpthread" >"$mdir/build.log" 2>&1 \
   || { tail -n 40 "$mdir/build.log" >&2; exit 1; }
+mv "$root/$out.tmp" "$root/$out"
 grep -E "%Warning" "$mdir/build.log" | head -n 20 >&2 || true

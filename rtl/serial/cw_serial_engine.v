@@ -1,7 +1,7 @@
 // cw_serial_engine - the serial core's micro-engine (docs/serial.md): it
 // runs one microprogram from the microcode ROM, one micro-operation a
 // cycle, as host/ucode.c defines them and with the cycles cw_uop_cycles()
-// gives (LD 2, MUL 4, CDIV 16, the rest 1; a loop's end costs nothing).
+// gives (LD 2, MUL 4, CDIV 32, the rest 1; a loop's end costs nothing).
 //
 // The ROM image is generated from host/ucode_ops.c (cw_uc_rom_build(): 48
 // bits a word, op, d, a, b, space/field in bits 21:0, a 14-bit immediate in
@@ -120,8 +120,8 @@ module cw_serial_engine #(
     wire [1:0]    top = sp_q - 2'd1;
 
     // a multi-cycle operation's cycles so far
-    reg  [3:0]  wait_q;
-    wire [3:0]  extra = op == U_LD ? 4'd1 : op == U_MUL ? 4'd3 : op == U_CDIV ? 4'd15 : 4'd0;
+    reg  [4:0]  wait_q;
+    wire [4:0]  extra = op == U_LD ? 5'd1 : op == U_MUL ? 5'd3 : op == U_CDIV ? 5'd31 : 5'd0;
     wire        last  = run_q && wait_q == extra;     // the operation completes this cycle
 
     // ---------------------------------------------------------- datapath
@@ -181,33 +181,24 @@ module cw_serial_engine #(
     // complete in the fourth cycle (mul_acc). CMUL is the same multiplier's
     // low half in one cycle.
     reg  [63:0] mul_q;
-    wire [31:0] mul_x = op == U_CMUL ? ca : wait_q == 4'd2 ? ra[63:32] : ra[31:0];
-    wire [31:0] mul_y = op == U_CMUL ? cb : wait_q == 4'd1 ? rb[63:32] : rb[31:0];
+    wire [31:0] mul_x = op == U_CMUL ? ca : wait_q == 5'd2 ? ra[63:32] : ra[31:0];
+    wire [31:0] mul_y = op == U_CMUL ? cb : wait_q == 5'd1 ? rb[63:32] : rb[31:0];
     wire [63:0] mul_p = mul_x * mul_y;
-    wire [63:0] mul_acc = wait_q == 4'd0 ? mul_p :
-                          wait_q == 4'd3 ? mul_q : mul_q + {mul_p[31:0], 32'd0};
+    wire [63:0] mul_acc = wait_q == 5'd0 ? mul_p :
+                          wait_q == 5'd3 ? mul_q : mul_q + {mul_p[31:0], 32'd0};
 
-    // CDIV in its 16 cycles: a restoring divider, two quotient bits a cycle
+    // CDIV in its 32 cycles: a restoring divider, one quotient bit a cycle
     // (the dividend's bits leave div_quo at the top as the quotient's enter
-    // at the bottom); the quotient is complete in the sixteenth cycle.
+    // at the bottom); the quotient is complete in the last cycle.
     reg  [31:0] div_rem_q, div_quo_q;
-    reg  [31:0] div_rem, div_quo;
-    reg  [32:0] div_t;
-    integer     div_i;
-    always @* begin
-        div_rem = wait_q == 4'd0 ? 32'd0 : div_rem_q;
-        div_quo = wait_q == 4'd0 ? ca : div_quo_q;
-        for (div_i = 0; div_i < 2; div_i = div_i + 1) begin
-            div_t = {div_rem, div_quo[31]};
-            if (div_t >= {1'b0, cb}) begin
-                div_t   = div_t - {1'b0, cb};
-                div_quo = {div_quo[30:0], 1'b1};
-            end else begin
-                div_quo = {div_quo[30:0], 1'b0};
-            end
-            div_rem = div_t[31:0];
-        end
-    end
+    wire [31:0] div_rem0 = wait_q == 5'd0 ? 32'd0 : div_rem_q;
+    wire [31:0] div_quo0 = wait_q == 5'd0 ? ca : div_quo_q;
+    wire [32:0] div_t    = {div_rem0, div_quo0[31]};
+    wire        div_ge   = div_t >= {1'b0, cb};
+    wire [32:0] div_d    = div_ge ? div_t - {1'b0, cb} : div_t;
+    wire [31:0] div_rem  = div_d[31:0];
+    wire [31:0] div_quo  = {div_quo0[30:0], div_ge};
+    wire        unused_div = div_d[32];    // the remainder is below cb
 
     // The shifter: one arithmetic right shift by 0..63 serves every shift.
     // A left shift is the right shift of the bit-reversed value, reversed
@@ -304,11 +295,11 @@ module cw_serial_engine #(
     end
 
     wire known = op <= U_LOOP || op == U_NEXT || op == U_DONE;
-    wire fault = run_q && (!known || ((op == U_LD || op == U_ST) && wait_q == 4'd0 && m_err) ||
+    wire fault = run_q && (!known || ((op == U_LD || op == U_ST) && wait_q == 5'd0 && m_err) ||
                            (op == U_CDIV && cb == 32'd0) || (op == U_SHSAT && shsat_big));
 
     assign fld_sel  = f_sel;
-    assign m_re     = run_q && op == U_LD && wait_q == 4'd0;
+    assign m_re     = run_q && op == U_LD && wait_q == 5'd0;
     assign m_we     = run_q && op == U_ST;   // the memory refuses it when m_err
     assign m_space  = f_sel;
     assign m_addr   = add_s[63:0];            // a + imm
@@ -365,20 +356,20 @@ module cw_serial_engine #(
             run_q  <= 1'b0;
             busy_q <= 1'b0;
             err_q  <= 1'b0;
-            wait_q <= 4'd0;
+            wait_q <= 5'd0;
             sp_q   <= 2'd0;
         end else if (start) begin
             run_q  <= 1'b1;
             busy_q <= 1'b1;
             err_q  <= 1'b0;
-            wait_q <= 4'd0;
+            wait_q <= 5'd0;
             sp_q   <= 2'd0;
         end else if (fault) begin
             run_q  <= 1'b0;
             busy_q <= 1'b0;
             err_q  <= 1'b1;
         end else if (run_q) begin
-            wait_q <= last ? 4'd0 : wait_q + 4'd1;
+            wait_q <= last ? 5'd0 : wait_q + 5'd1;
             if (op == U_MUL) mul_q <= mul_acc;
             if (op == U_CDIV) begin
                 div_rem_q <= div_rem;
