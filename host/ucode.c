@@ -521,6 +521,10 @@ int cw_uc_rom_build_from(cw_uc_rom *rom, const cw_uop *const *progs, const int *
                 else
                     imm = addr[end - 1]; /* the body's last word */
             }
+            /* the engine computes FLD (field + imm) and CMOV (a + imm) in
+             * its adder: their immediate, which they ignore, is 0 */
+            if (u->op == CW_U_FLD || u->op == CW_U_CMOV)
+                imm = 0;
             if (!why && rom->n == max)
                 why = "the ROM is full";
             /* a 14-bit immediate, or a constant of the pool */

@@ -156,7 +156,9 @@ module cw_serial_engine #(
 
     // The adder, 65 bits on sign-extended operands so that its top bit is
     // the exact sign: ADD, ADDI, SUB, SLT, SLTI (a - b < 0), ABS (0 - a), the
-    // memory address (a + imm), CFLD (field + imm) and SHSAT's -imm.
+    // memory address (a + imm), CFLD (field + imm) and SHSAT's -imm; and
+    // the moves, with an immediate the ROM sets to 0 where the operation has
+    // none: LI (0 + imm), FLD (field + 0), CMOV (a + 0).
     reg  [64:0] add_x, add_y;
     reg         add_sub;
     always @* begin
@@ -169,7 +171,8 @@ module cw_serial_engine #(
             U_SLTI:       add_sub = 1'b1;
             U_ABS:        begin add_x = 65'd0; add_y = {ra[63], ra}; add_sub = 1'b1; end
             U_SHSAT:      begin add_x = 65'd0; add_sub = 1'b1; end
-            U_CFLD:       add_x = {fld_val[63], fld_val};
+            U_CFLD, U_FLD: add_x = {fld_val[63], fld_val};
+            U_LI:         add_x = 65'd0;
             default:      ;                                   // ADDI, LD, ST: a + imm
         endcase
     end
@@ -257,11 +260,11 @@ module cw_serial_engine #(
         res = 64'd0;
         res_we = f_d != 4'd0;
         case (op)
-            U_ADD, U_ADDI, U_SUB: res = add_s[63:0];
+            U_ADD, U_ADDI, U_SUB, U_LI, U_FLD: res = add_s[63:0];
             U_AND:    res = ra & rb;
             U_OR:     res = ra | rb;
             U_SLT, U_SLTI: res = {63'd0, add_s[64]};
-            U_CMOV:   begin res = ra; res_we = f_d != 4'd0 && rb != 64'd0; end
+            U_CMOV:   begin res = add_s[63:0]; res_we = f_d != 4'd0 && rb != 64'd0; end
             U_ABS:    res = ra[63] ? add_s[63:0] : ra;
             U_BITLEN: res = {57'd0, bl};
             U_SLLI, U_SLL:  res = ll_out;
@@ -269,8 +272,6 @@ module cw_serial_engine #(
             U_SRR, U_SRRI:  res = rnd_out;
             U_SHSAT:  res = shsat;
             U_MUL:    res = mul_acc;
-            U_LI:     res = imm;
-            U_FLD:    res = fld_val;
             U_MOVC:   res = {32'd0, ca};
             U_LD:     res = m_rdata;
             default:  res_we = 1'b0;

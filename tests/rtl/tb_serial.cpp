@@ -297,6 +297,7 @@ struct OpCase {
 static const OpCase DATA_OPS[] = {
     { CW_U_ADD, 0, ANY }, { CW_U_SUB, 0, ANY }, { CW_U_AND, 0, ANY }, { CW_U_OR, 0, ANY },
     { CW_U_SLT, 0, ANY }, { CW_U_MUL, 0, ANY }, { CW_U_CMOV, 0, COND }, { CW_U_ABS, 0, ANY },
+    { CW_U_CMOV, 12345, COND }, /* an immediate CMOV ignores (the engine adds it: the ROM has 0) */
     { CW_U_BITLEN, 0, ANY }, { CW_U_LI, -8192, ANY }, { CW_U_LI, (1LL << 50) + 7, ANY },
     { CW_U_ADDI, 0, ANY }, { CW_U_ADDI, -8192, ANY }, { CW_U_ADDI, 8191, ANY },
     { CW_U_ADDI, (1LL << 40) + 3, ANY }, { CW_U_ADDI, INT64_MIN, ANY },
@@ -388,7 +389,8 @@ static std::vector<cw_uop> ops_program(int *act_words)
     p.push_back(uop(CW_U_SUB, 3, 5, 6));
     p.push_back(uop(CW_U_ST, 0, 0, 3, base++, CW_US_ACT));
     for (int f : { CW_UF_IMM, CW_UF_A24, CW_UF_N, CW_UF_POS, CW_UF_LANES }) {
-        p.push_back(uop(CW_U_FLD, 3, 0, 0, 0, f));
+        /* with an immediate FLD ignores (the engine adds it: the ROM has 0) */
+        p.push_back(uop(CW_U_FLD, 3, 0, 0, f == CW_UF_N ? -77 : 0, f));
         p.push_back(uop(CW_U_ST, 0, 0, 3, base++, CW_US_ACT));
     }
     p.push_back(uop(CW_U_NEXT, 0, 3, 0));
