@@ -2,8 +2,9 @@
 # board-sources.sh BOARD - the source files a board's bitstream is built
 # from, one per line, each with its SHA-256 (sha256sum's format): the
 # project's RTL (rtl/*.v), what it includes and reads (rtl/*.vh, the tables
-# in rtl/tables/), and the board's own top level and primitives
-# (bitstreams/BOARD/*.v). Run from the project root.
+# in rtl/tables/), the board's own top level and primitives
+# (bitstreams/BOARD/*.v), and for a board whose target is serial the serial
+# core's RTL and ROM images (rtl/serial/*). Run from the project root.
 #
 # scripts/bitstream.sh builds from these files, keys its netlist reuse on
 # them and writes their digest (`board-sources.sh BOARD | sha256sum`) into
@@ -13,7 +14,6 @@ set -eu
 board=${1:?usage: board-sources.sh BOARD}
 dir=bitstreams/$board
 [ -d "$dir" ] || { echo "board-sources: no board '$board'" >&2; exit 1; }
-# shellcheck disable=SC2046
 # a board whose target has `serial 1` runs the serial core (docs/serial.md):
 # its RTL and ROM images are its sources too
 # shellcheck disable=SC1091
@@ -22,5 +22,5 @@ serial=""
 if grep -qE '^serial[[:space:]]+1' "targets/$target.target" 2>/dev/null; then
   serial=$(LC_ALL=C ls rtl/serial/*)
 fi
-# shellcheck disable=SC2086
+# shellcheck disable=SC2046,SC2086
 LC_ALL=C sha256sum $(LC_ALL=C ls rtl/*.v rtl/*.vh rtl/tables/* "$dir"/*.v) $serial
