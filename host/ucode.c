@@ -184,6 +184,12 @@ static int fail(const engine *e, int pc, const char *what)
 }
 
 /* One data operation of p[pc] (not control, not counts). */
+/* a shift amount clamped to [-64, 64] (the RTL's 8-bit amounts) */
+static int shift_amount(int64_t s)
+{
+    return s > 64 ? 64 : s < -64 ? -64 : (int)s;
+}
+
 static int data_op(engine *e, const cw_uop *u, int pc)
 {
     int64_t *r = e->r;
@@ -204,12 +210,10 @@ static int data_op(engine *e, const cw_uop *u, int pc)
     case CW_U_SRAI: v = a >> (u->imm & 63); break;
     case CW_U_SLL: v = (int64_t)((uint64_t)a << (b & 63)); break;
     case CW_U_SRA: v = a >> (b & 63); break;
-    case CW_U_SRR: v = cw_rshift_round(a, b > 64 ? 64 : b < -64 ? -64 : (int)b); break;
-    case CW_U_SRRI:
-        v = cw_rshift_round(a, u->imm > 64 ? 64 : u->imm < -64 ? -64 : (int)u->imm);
-        break;
+    case CW_U_SRR: v = cw_rshift_round(a, shift_amount(b)); break;
+    case CW_U_SRRI: v = cw_rshift_round(a, shift_amount(u->imm)); break;
     case CW_U_SHSAT: {
-        int s = b > 64 ? 64 : b < -64 ? -64 : (int)b;
+        int s = shift_amount(b);
         /* the kernels' contract: |v| < 2^62 */
         if (cw_abs64(a) >= (uint64_t)1 << 62)
             return fail(e, pc, "SHSAT operand beyond 2^62");

@@ -430,7 +430,7 @@ module cw_serial_core #(
     always @(posedge clk) begin
         run_done  <= 1'b0;
         tok_valid <= 1'b0;
-        if (running) cycle <= cycle + 64'd1;
+        if (running) cycle <= cycle_p1;
         if (ow_q != 3'd0) ow_q <= ow_q - 3'd1;
         if (rst) begin
             ow_q     <= 3'd0;
