@@ -11,6 +11,7 @@
 #include "fileio.h"
 #include "model.h"
 #include "target.h"
+#include "ucode.h"
 
 static const char *const mem_names[CW_MEM_COUNT] = { "prog", "wgt", "scl", "cst", "act", "kv" };
 static const char *const mem_units[CW_MEM_COUNT] = {
@@ -168,6 +169,19 @@ static const cw_section *need(const cw_container *c, uint32_t type, const char *
     return s;
 }
 
+/* A serial target's CST starts with the function tables (cw_uc_tables()):
+ * the serial core reads them there, the other devices from their own. */
+static int tables_match(const cw_artifact *a)
+{
+    uint32_t tab[CW_UC_TAB_WORDS];
+    if (a->cst_words < (uint64_t)cw_uc_tables(tab))
+        return 0;
+    for (int i = 0; i < CW_UC_TAB_WORDS; i++)
+        if (cw_read_le32(a->cst + 4 * (size_t)i) != tab[i])
+            return 0;
+    return 1;
+}
+
 int cw_artifact_from_container(cw_container *c, const char *origin, cw_artifact **out)
 {
     int rc = CW_OK;
@@ -232,6 +246,9 @@ int cw_artifact_from_container(cw_container *c, const char *origin, cw_artifact 
             rc = cw_fail(CW_ERR_FORMAT, "%s: %s", origin, why);
         }
     }
+    if (rc == CW_OK && t->serial && !tables_match(a))
+        rc = cw_fail(CW_ERR_FORMAT, "%s: CST does not start with the %d words of the function "
+                     "tables a serial target reads there", origin, CW_UC_TAB_WORDS);
     if (rc == CW_OK && a->prog[in->n_instructions - 1].op != CW_OP_END)
         rc = cw_fail(CW_ERR_FORMAT, "%s: the program does not end with END", origin);
     if (rc == CW_OK) {

@@ -17,6 +17,7 @@
 #include "fileio.h"
 #include "quant.h"
 #include "target.h"
+#include "ucode.h"
 
 /* Exponent registers (docs/isa.md, "Exponent registers"). */
 enum { ER_X = 0, ER_XB = 1, ER_WIDE = 2, ER_ATT = 3, ER_HB = 4, ER_HB2 = 5, ER_Q = 8 };
@@ -203,7 +204,8 @@ static int check_fit(const cw_qmodel *q, const cw_target_config *t, int n_instr,
     nd->mem[CW_MEM_PROG] = (uint64_t)n_instr;
     nd->mem[CW_MEM_WGT] = lines;
     nd->mem[CW_MEM_SCL] = rows;
-    nd->mem[CW_MEM_CST] = (uint64_t)(2 * L + 1) * (3 + (uint64_t)c->dim) + (uint64_t)hs / 2;
+    nd->mem[CW_MEM_CST] = (uint64_t)(2 * L + 1) * (3 + (uint64_t)c->dim) + (uint64_t)hs / 2 +
+                          (t->serial ? CW_UC_TAB_WORDS : 0);
     nd->mem[CW_MEM_ACT] = 4 * ALIGN(c->dim, al) + 2 * ALIGN(c->hidden_dim, al) + wide;
 #undef ALIGN
     nd->mem[CW_MEM_KV] = (uint64_t)L * (uint64_t)t->max_ctx * (uint64_t)kvd;
@@ -435,7 +437,15 @@ int cw_compile(const cw_model *m, const cw_compile_params *p, cw_artifact **out)
     }
     if (!c->shared_classifier)
         put_matrix(&b, &q->cls, &mats[mi][0], &mats[mi][1]);
-    /* CST image: gains, then the RoPE phase increments */
+    /* CST image: on a serial target the function tables first (the serial
+     * core reads them there; docs/artifact.md), then the gains, then the
+     * RoPE phase increments */
+    if (t.serial) {
+        uint32_t tab[CW_UC_TAB_WORDS];
+        b.cst_words = (uint64_t)cw_uc_tables(tab);
+        for (uint64_t i = 0; i < b.cst_words; i++)
+            cw_write_le32(b.cst + 4 * (size_t)i, tab[i]);
+    }
     for (int l = 0; l < c->n_layers; l++) {
         gains[2 * l] = put_gains(&b, &q->rms_att[l]);
         gains[2 * l + 1] = put_gains(&b, &q->rms_ffn[l]);

@@ -389,6 +389,26 @@ const uint32_t *cw_uc_table(int space, int *n)
 #undef TAB
 }
 
+#define TAB_N(t) (sizeof t / sizeof t[0])
+_Static_assert(TAB_N(cw_exp2_tab) + TAB_N(cw_rsqrt_tab) + TAB_N(cw_recip_tab) + TAB_N(cw_sin_tab) +
+                       TAB_N(cw_sigmoid_tab) ==
+                   CW_UC_TAB_WORDS,
+               "CW_UC_TAB_WORDS is the five tables' words");
+#undef TAB_N
+
+int cw_uc_tables(uint32_t *out)
+{
+    int words = 0;
+    for (int s = CW_US_EXP2; s <= CW_US_SIG; s++) {
+        int n;
+        const uint32_t *tab = cw_uc_table(s, &n);
+        if (out)
+            memcpy(out + words, tab, (size_t)n * sizeof *tab);
+        words += n;
+    }
+    return words;
+}
+
 int cw_uc_mem_read(struct cw_ref_core *c, int space, int64_t addr, int64_t *v)
 {
     if (space < 0 || space >= CW_US_COUNT || space == CW_US_SCR || !in_space(c, space, addr))

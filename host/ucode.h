@@ -215,9 +215,16 @@ uint64_t cw_uc_cycles(const cw_instr *in, int pos, const cw_target_config *t);
 int64_t cw_uc_field(const cw_instr *in, const cw_uc_run *rs, const cw_target_config *t, int f);
 
 /* The function table of a ROM space (CW_US_EXP2 .. CW_US_SIG): its words
- * and their number; NULL for another space. The serial core's RTL holds
- * them one after another in that order (rtl/serial/cw_serial_tables.hex). */
+ * and their number; NULL for another space. */
 const uint32_t *cw_uc_table(int space, int *n);
+
+/* The five tables one after another in that order: the first words of CST
+ * on a serial target, where the compiler puts them and the artifact loader
+ * checks them (the serial core's RTL reads its tables from CST). Writes
+ * them to out when out is not NULL; returns their number of words
+ * (CW_UC_TAB_WORDS). */
+#define CW_UC_TAB_WORDS 2755
+int cw_uc_tables(uint32_t *out);
 
 /* The memories as the engine sees them, on a ref core: a word of a space
  * (sign- or zero-extended as the space is), or a store truncated to it.

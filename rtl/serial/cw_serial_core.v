@@ -50,7 +50,7 @@ module cw_serial_core #(
     parameter integer PROG_DEPTH = 256,     // instructions
     parameter integer WGT_LINES  = 16384,   // weight lines
     parameter integer SCL_DEPTH  = 1024,    // scale entries
-    parameter integer CST_DEPTH  = 512,     // constant words
+    parameter integer CST_DEPTH  = 4096,    // constant words (the function tables first)
     parameter integer ACT_DEPTH  = 512,     // scratch words
     parameter integer KV_DEPTH   = 8192,    // values per cache
     parameter integer MAX_CTX    = 128,     // positions
@@ -91,15 +91,25 @@ module cw_serial_core #(
     localparam integer KVE     = KV_DEPTH / K;              // exponents per cache
 `include "cw_serial_rom.vh"
     localparam integer SCR_W   = UC_SCR_WORDS + MAX_CTX;
-    localparam integer TAB_W   = TAB_WORDS;                 // the five tables
     localparam integer N_VAR   = UC_VARIANTS;
     localparam integer UWORDS  = 1 << $clog2(UC_WORDS);
     // address widths of the memories
-    localparam integer PW  = $clog2(PROG_DEPTH * 8), WW = $clog2(WGT_W),
-                       SW  = $clog2(SCL_DEPTH), CW = $clog2(CST_DEPTH),
-                       XW  = $clog2(MAX_CTX), AW = $clog2(ACT_DEPTH),
+    localparam integer XW  = $clog2(MAX_CTX), AW = $clog2(ACT_DEPTH),
                        VW  = $clog2(KV_DEPTH), RW = $clog2(SCR_W),
-                       TW  = $clog2(TAB_W), PAW = $clog2(PROG_DEPTH);
+                       PAW = $clog2(PROG_DEPTH);
+    // The data memory: the loaded memories and ER, one after another in
+    // one single-port memory of 32-bit words (two SPRAMs on the
+    // icebreaker). The function tables are CST's first words: the compiler
+    // puts them there for a serial target and the artifact loader checks
+    // them (cw_uc_tables()).
+    localparam integer DM_WGT    = 0,
+                       DM_PROG   = DM_WGT + WGT_W,
+                       DM_SCL    = DM_PROG + PROG_DEPTH * 8,
+                       DM_CST    = DM_SCL + SCL_DEPTH,
+                       DM_PROMPT = DM_CST + CST_DEPTH,
+                       DM_ER     = DM_PROMPT + MAX_CTX,
+                       DM_WORDS  = DM_ER + 256,
+                       DW        = $clog2(DM_WORDS);
 
     initial begin
         if (LW < 1 || LANES * K * WBITS % 32 != 0)
@@ -107,6 +117,7 @@ module cw_serial_core #(
         if (WBITS != 8 && WBITS != 16) $error("cw_serial_core: WBITS must be 8 or 16");
         if (K < 1 || KV_DEPTH % K != 0) $error("cw_serial_core: KV_DEPTH must be a multiple of K");
         if (UC_POOL != 64) $error("cw_serial_core: cw_serial_engine holds a pool of 64 constants");
+        if (CST_DEPTH < TAB_WORDS) $error("cw_serial_core: CST must hold the function tables");
     end
 
     function automatic integer log2i(input integer v);
@@ -119,17 +130,9 @@ module cw_serial_core #(
     endfunction
 
     // ------------------------------------------------------------ memories
-    reg [31:0] prog_m   [0:PROG_DEPTH*8-1];
-    reg [23:0] scl_m    [0:SCL_DEPTH-1];
-    reg [31:0] cst_m    [0:CST_DEPTH-1];
-    reg [31:0] prompt_m [0:MAX_CTX-1];
     reg [31:0] out_m    [0:4*MAX_CTX-1]; // the token records, four words each
-    reg [31:0] tab_m    [0:TAB_W-1];
     reg [15:0] entry_m  [0:N_VAR-1];
-    initial begin
-        $readmemh({UCODE_DIR, "/cw_serial_tables.hex"}, tab_m);
-        $readmemh({UCODE_DIR, "/cw_serial_entry.hex"}, entry_m);
-    end
+    initial $readmemh({UCODE_DIR, "/cw_serial_entry.hex"}, entry_m);
 
     // ---------------------------------------------------------- run state
     localparam [1:0] S_IDLE = 2'd0, S_RUN = 2'd1;
@@ -224,9 +227,8 @@ module cw_serial_core #(
                      SP_CST = 5'd5, SP_KC = 5'd6, SP_VC = 5'd7, SP_KE = 5'd8, SP_VE = 5'd9,
                      SP_PROMPT = 5'd10, SP_EXP2 = 5'd11, SP_RSQRT = 5'd12, SP_RECIP = 5'd13,
                      SP_SIN = 5'd14, SP_SIG = 5'd15, SP_SCR = 5'd16;
-    reg [63:0] sp_size, sp_base;
+    reg [63:0] sp_size;
     always @* begin
-        sp_base = 64'd0;
         case (e_space)
             SP_ACT:    sp_size = 64'(ACT_DEPTH);
             SP_ER:     sp_size = 256;
@@ -237,11 +239,11 @@ module cw_serial_core #(
             SP_KC, SP_VC: sp_size = 64'(KV_DEPTH);
             SP_KE, SP_VE: sp_size = 64'(KVE);
             SP_PROMPT: sp_size = 64'(MAX_CTX);
-            SP_EXP2:   begin sp_size = 64'(TAB_EXP2_N);  sp_base = 64'(TAB_EXP2);  end
-            SP_RSQRT:  begin sp_size = 64'(TAB_RSQRT_N); sp_base = 64'(TAB_RSQRT); end
-            SP_RECIP:  begin sp_size = 64'(TAB_RECIP_N); sp_base = 64'(TAB_RECIP); end
-            SP_SIN:    begin sp_size = 64'(TAB_SIN_N);   sp_base = 64'(TAB_SIN);   end
-            SP_SIG:    begin sp_size = 64'(TAB_SIG_N);   sp_base = 64'(TAB_SIG);   end
+            SP_EXP2:   sp_size = 64'(TAB_EXP2_N);
+            SP_RSQRT:  sp_size = 64'(TAB_RSQRT_N);
+            SP_RECIP:  sp_size = 64'(TAB_RECIP_N);
+            SP_SIN:    sp_size = 64'(TAB_SIN_N);
+            SP_SIG:    sp_size = 64'(TAB_SIG_N);
             SP_SCR:    sp_size = 64'(SCR_W);
             default:   sp_size = 64'd0;
         endcase
@@ -258,16 +260,11 @@ module cw_serial_core #(
     // the engine's memories: read at its address in every cycle it does not
     // write them (one port: SPRAM or block RAM)
     wire [63:0] act_q, scr_q;
-    wire [31:0] er_q;
     wire [15:0] kv_q;             // KC, VC, KE, VE: one 16-bit memory
-    reg  [31:0] tab_q;
-    wire [TW-1:0] tab_a = sp_base[TW-1:0] + a[TW-1:0];
     cw_serial_ram #(.DEPTH(ACT_DEPTH), .WIDTH(64), .AW(AW)) u_act (.clk(clk),
         .we(we && e_space == SP_ACT), .addr(a[AW-1:0]), .wdata(e_wdata), .rdata(act_q));
     cw_serial_ram #(.DEPTH(SCR_W), .WIDTH(64), .AW(RW)) u_scr (.clk(clk),
         .we(we && e_space == SP_SCR), .addr(a[RW-1:0]), .wdata(e_wdata), .rdata(scr_q));
-    cw_serial_ram #(.DEPTH(256), .WIDTH(32), .AW(8)) u_er (.clk(clk),
-        .we(we && e_space == SP_ER), .addr(a[7:0]), .wdata(e_wdata[31:0]), .rdata(er_q));
     // The KV cache and its exponents share one memory (one SPRAM on the
     // icebreaker): a quarter of 4 << VW words each, KC, VC, KE, VE in that
     // order (KE and VE are 16-bit exponents, |e| < 4096, docs/numerics.md).
@@ -278,11 +275,7 @@ module cw_serial_core #(
     // (an address in range of KE or VE is below 2^EW <= 2^VW)
     cw_serial_ram #(.DEPTH(4 << VW), .WIDTH(16), .AW(VW + 2), .STYLE("huge")) u_kv (.clk(clk),
         .we(we && kv_sp), .addr({kv_sel, a[VW-1:0]}), .wdata(e_wdata[15:0]), .rdata(kv_q));
-    always @(posedge clk) tab_q <= tab_m[tab_a];
 
-    // the loaded memories: written through the write port while the core
-    // is idle, read by the engine while it runs and by the host read port
-    // while it does not
     // a word inside a region of the write and host read ports (words 5..7
     // of an instruction are not stored; region 7, the token records, is
     // read only)
@@ -300,34 +293,52 @@ module cw_serial_core #(
         end
     endfunction
     wire        ld = wr_en && !busy && region_ok(wr_region, wr_addr);
-    reg  [31:0] prog_q, cst_q, prompt_q, prompt0_q;
-    wire [31:0] wgt_q;
-    reg  [23:0] scl_q;
-    wire [PW-1:0] prog_ra = busy ? {pc_q[PAW-1:0], ic_q} : hr_addr[PW-1:0];
-    always @(posedge clk) begin
-        if (ld && wr_region == 3'd0)
-            prog_m[wr_addr[PW-1:0]] <= wr_data;
-        prog_q <= prog_m[prog_ra];
+
+    // The data memory (DM_*) has one address, taken in this order:
+    //   the engine's access to one of its spaces;
+    //   while the core runs, the sequencer's read of PROG (word ic_q of
+    //   instruction pc_q: the engine is idle in the issue cycles);
+    //   while it is idle, the write port, else the host read port (a host
+    //   read in the cycle of a write reads 0; the link engine never issues
+    //   both at once).
+    wire          e_acc  = e_mre || e_mwe;
+    wire [2:0]    p_reg  = ld ? wr_region : hr_region;
+    wire [23:0]   p_addr = ld ? wr_addr : hr_addr;
+    reg  [DW-1:0] dm_base, dm_off;
+    always @* begin
+        dm_off = a[DW-1:0];
+        case (e_space)
+            SP_W8, SP_W16: begin dm_base = DW'(DM_WGT); dm_off = a[DW+1:2]; end
+            SP_SCL:    dm_base = DW'(DM_SCL);
+            SP_CST:    dm_base = DW'(DM_CST);
+            SP_PROMPT: dm_base = DW'(DM_PROMPT);
+            SP_ER:     dm_base = DW'(DM_ER);
+            SP_EXP2:   dm_base = DW'(DM_CST + TAB_EXP2);
+            SP_RSQRT:  dm_base = DW'(DM_CST + TAB_RSQRT);
+            SP_RECIP:  dm_base = DW'(DM_CST + TAB_RECIP);
+            SP_SIN:    dm_base = DW'(DM_CST + TAB_SIN);
+            default:   dm_base = DW'(DM_CST + TAB_SIG);
+        endcase
+        if (!e_acc && busy) begin
+            dm_base = DW'(DM_PROG);
+            dm_off  = DW'({pc_q[PAW-1:0], ic_q});
+        end else if (!e_acc) begin
+            dm_off = p_addr[DW-1:0];
+            case (p_reg)
+                3'd0:    dm_base = DW'(DM_PROG);
+                3'd1:    dm_base = DW'(DM_WGT);
+                3'd2:    dm_base = DW'(DM_SCL);
+                3'd3:    dm_base = DW'(DM_CST);
+                default: dm_base = DW'(DM_PROMPT);
+            endcase
+        end
     end
-    // WGT has one address (single-port SPRAM): a write through the write
-    // port takes it, and a host read in that cycle reads 0
-    wire          wgt_we = ld && wr_region == 3'd1;
-    wire [WW-1:0] wgt_a  = ld ? wr_addr[WW-1:0] : busy ? a[WW+1:2] : hr_addr[WW-1:0];
-    cw_serial_ram #(.DEPTH(WGT_W), .WIDTH(32), .AW(WW), .STYLE("huge")) u_wgt (.clk(clk),
-        .we(wgt_we), .addr(wgt_a), .wdata(wr_data), .rdata(wgt_q));
-    always @(posedge clk) begin
-        if (ld && wr_region == 3'd2) scl_m[wr_addr[SW-1:0]] <= wr_data[23:0];
-        scl_q <= scl_m[busy ? a[SW-1:0] : hr_addr[SW-1:0]];
-    end
-    always @(posedge clk) begin
-        if (ld && wr_region == 3'd3) cst_m[wr_addr[CW-1:0]] <= wr_data;
-        cst_q <= cst_m[busy ? a[CW-1:0] : hr_addr[CW-1:0]];
-    end
-    always @(posedge clk) begin
-        if (ld && wr_region == 3'd6) prompt_m[wr_addr[XW-1:0]] <= wr_data;
-        prompt_q <= prompt_m[busy ? a[XW-1:0] : hr_addr[XW-1:0]];
-    end
-    always @(posedge clk)   // the first token, for the run's start
+    wire        dm_we = ld || (we && e_space == SP_ER);
+    wire [31:0] dm_q;
+    cw_serial_ram #(.DEPTH(DM_WORDS), .WIDTH(32), .AW(DW), .STYLE("huge")) u_dm (.clk(clk),
+        .we(dm_we), .addr(dm_base + dm_off), .wdata(ld ? wr_data : e_wdata[31:0]), .rdata(dm_q));
+    reg  [31:0] prompt0_q;  // the first token, for the run's start
+    always @(posedge clk)
         if (ld && wr_region == 3'd6 && wr_addr == 24'd0) prompt0_q <= wr_data;
 
     // the word the engine reads, a cycle after its address
@@ -337,20 +348,17 @@ module cw_serial_core #(
         sp_q <= e_space;
         lo_q <= a[1:0];
     end
-    wire [7:0]  wb0 = wgt_q[8*lo_q +: 8];                   // the byte at a
-    wire [15:0] wh0 = lo_q[1] ? wgt_q[31:16] : wgt_q[15:0];   // the half word at even a
+    wire [7:0]  wb0 = dm_q[8*lo_q +: 8];                   // the byte at a
+    wire [15:0] wh0 = lo_q[1] ? dm_q[31:16] : dm_q[15:0];   // the half word at even a
     always @* begin
         case (sp_q)
             SP_ACT:    e_rd = act_q;
-            SP_ER:     e_rd = {{32{er_q[31]}}, er_q};
+            SP_ER, SP_CST, SP_PROMPT: e_rd = {{32{dm_q[31]}}, dm_q};
             SP_W8:     e_rd = {{56{wb0[7]}}, wb0};
             SP_W16:    e_rd = {{48{wh0[15]}}, wh0};
-            SP_SCL:    e_rd = {40'd0, scl_q};
-            SP_CST:    e_rd = {{32{cst_q[31]}}, cst_q};
             SP_KC, SP_VC, SP_KE, SP_VE: e_rd = {{48{kv_q[15]}}, kv_q};
-            SP_PROMPT: e_rd = {{32{prompt_q[31]}}, prompt_q};
             SP_SCR:    e_rd = scr_q;
-            default:   e_rd = {32'd0, tab_q};
+            default:   e_rd = {32'd0, dm_q};   // SCL, the tables
         endcase
     end
 
@@ -399,8 +407,8 @@ module cw_serial_core #(
     reg [2:0]   hr_region_q;
     always @(posedge clk) begin
         hr_p1_q     <= hr_en;
-        hr_ok_q     <= hr_en && region_ok(hr_region, hr_addr) && (!busy || hr_region == 3'd7) &&
-                       !(wgt_we && hr_region == 3'd1);   // WGT's one address is the write's
+        hr_ok_q     <= hr_en && region_ok(hr_region, hr_addr) &&
+                       (hr_region == 3'd7 || !(busy || ld));   // the data memory's one address
         hr_region_q <= hr_region;
         if (rst) begin
             hr_valid <= 1'b0;
@@ -408,14 +416,7 @@ module cw_serial_core #(
         end else begin
             hr_valid <= hr_p1_q;
             hr_data  <= 32'd0;
-            if (hr_ok_q) case (hr_region_q)
-                3'd0: hr_data <= prog_q;
-                3'd1: hr_data <= wgt_q;
-                3'd2: hr_data <= {8'd0, scl_q};
-                3'd3: hr_data <= cst_q;
-                3'd6: hr_data <= prompt_q;
-                default: hr_data <= out_q;
-            endcase
+            if (hr_ok_q) hr_data <= hr_region_q == 3'd7 ? out_q : dm_q;
         end
     end
 
@@ -424,7 +425,7 @@ module cw_serial_core #(
     wire [63:0] cycle_p1 = cycle + 64'd1;
     wire        run_ok   = run_n_prompt != 16'd0 && {16'd0, run_n_prompt} <= MAX_CTX &&
                            run_steps != 16'd0 && {16'd0, run_steps} <= MAX_CTX;
-    wire [31:0] prog_rd_q = prog_q;   // word ic_q of instruction pc_q, a cycle later
+    wire [31:0] prog_rd_q = dm_q;     // word ic_q of instruction pc_q, a cycle later
     wire        running  = state_q == S_RUN;
     wire        ran_off  = {16'd0, pc_q} >= PROG_DEPTH;   // the last instruction was not END
     always @(posedge clk) begin
@@ -533,7 +534,7 @@ module cw_serial_core #(
         endcase
     end
 
-    wire unused = &{1'b0, i_flags[7:3], e_next[63:32], sp_base, a};
+    wire unused = &{1'b0, i_flags[7:3], e_next[63:32], a, p_addr};
 endmodule
 
 `default_nettype wire

@@ -1,5 +1,5 @@
 // top: cw_serial_core
-// params: -GLANES=2 -GK=4 -GWBITS=16 -GPROG_DEPTH=128 -GWGT_LINES=4096 -GSCL_DEPTH=1024 -GCST_DEPTH=512 -GACT_DEPTH=512 -GKV_DEPTH=4096 -GMAX_CTX=64 -GKV_BITS=9
+// params: -GLANES=2 -GK=4 -GWBITS=16 -GPROG_DEPTH=128 -GWGT_LINES=4096 -GSCL_DEPTH=1024 -GCST_DEPTH=4096 -GACT_DEPTH=512 -GKV_DEPTH=4096 -GMAX_CTX=64 -GKV_BITS=9
 /*
  * tb_serial_core.cpp - the serial core itself (rtl/serial/cw_serial_core.v:
  * its sequencer, memories, field and memory multiplexers, write port,
@@ -29,7 +29,7 @@ extern "C" {
 
 static const char *const TARGET =
     "name serial16\nlanes 2\nk 4\nvlanes 1\nwbits 16\nclock_mhz 24\nprog_depth 128\n"
-    "wgt_lines 4096\nscl_depth 1024\ncst_depth 512\nact_depth 512\nkv_depth 4096\n"
+    "wgt_lines 4096\nscl_depth 1024\ncst_depth 4096\nact_depth 512\nkv_depth 4096\n"
     "max_ctx 64\nkvbits 9\nserial 1\n";
 
 using Bench = tb::Bench<Vcw_serial_core>;

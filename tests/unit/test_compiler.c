@@ -15,8 +15,10 @@
 #include <cmocka.h>
 
 #include "clockwork.h"
+#include "artifact.h"
 #include "isa.h"
 #include "testutil.h"
+#include "ucode.h"
 
 typedef struct run {
     int n;
@@ -334,6 +336,43 @@ static void test_orv(void **st)
     free(g);
 }
 
+/* A serial target's CST starts with the function tables (the serial core
+ * reads them there: docs/artifact.md); the loader refuses an artifact
+ * whose tables differ from cw_uc_tables()', with every checksum correct. */
+static void test_serial_tables(void **st)
+{
+    (void)st;
+    cw_model_config cfg = { 32, 64, 2, 4, 2, 64, 128, 1 }; /* the icebreaker's model */
+    const char *mp = tu_scratch_path("tables.bin"), *ap = tu_scratch_path("tables.cwm");
+    cw_model *m = NULL;
+    assert_int_equal(cw_model_write_synthetic(mp, &cfg, 3), CW_OK);
+    assert_int_equal(cw_model_open(mp, &m), CW_OK);
+    cw_artifact *a = compile(m, "icebreaker", 8);
+    assert_int_equal(cw_artifact_save(a, ap), CW_OK);
+    cw_artifact_close(a);
+    cw_model_close(m);
+    size_t n;
+    unsigned char *g = tu_read_file(ap, &n);
+    unsigned char *entry = NULL;
+    for (uint32_t s = 0; s < rd32(g + 24); s++)
+        if (rd32(g + 64 + 32 * s) == CW_SEC_CST)
+            entry = g + 64 + 32 * s;
+    assert_non_null(entry);
+    unsigned char *cst = g + rd32(entry + 8);
+    static uint32_t tab[CW_UC_TAB_WORDS];
+    assert_int_equal(cw_uc_tables(tab), CW_UC_TAB_WORDS);
+    assert_true(rd32(entry + 16) / 4 > CW_UC_TAB_WORDS); /* the model's constants follow */
+    for (int i = 0; i < CW_UC_TAB_WORDS; i++)
+        assert_int_equal(rd32(cst + 4 * (size_t)i), tab[i]);
+    assert_int_equal(open_bytes(g, n), CW_OK);
+    /* the last word of the last table (the sigmoid's) one higher */
+    cst[4 * (CW_UC_TAB_WORDS - 1)]++;
+    rechecksum(g, entry);
+    assert_int_equal(open_bytes(g, n), CW_ERR_FORMAT);
+    assert_non_null(strstr(cw_last_error(), "function tables"));
+    free(g);
+}
+
 /* A newer version, with every checksum correct, is refused by version. */
 static void test_wrong_version(void **st)
 {
@@ -463,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_wrong_version),    cmocka_unit_test(test_wrong_target),
         cmocka_unit_test(test_does_not_fit),     cmocka_unit_test(test_targets),
         cmocka_unit_test(test_orv),
+        cmocka_unit_test(test_serial_tables),
     };
     return cmocka_run_group_tests_name("compiler", tests, NULL, NULL);
 }
