@@ -19,13 +19,19 @@
 
 /* ------------------------------------------------------------- timing */
 
-int cw_uop_cycles(int op)
+int cw_uop_cycles(const cw_uop *u)
 {
-    switch (op) {
+    /* ACT and SCR hold 64-bit words in the serial core's 32-bit data
+     * memory: two accesses a word, one cycle more */
+    const int wide = (u->op == CW_U_LD || u->op == CW_U_ST) &&
+                     (u->imm2 == CW_US_ACT || u->imm2 == CW_US_SCR);
+    switch (u->op) {
     case CW_U_ENDL:
         return 0;
     case CW_U_LD:   /* address, then the memory's registered read */
-        return 2;
+        return 2 + wide;
+    case CW_U_ST:
+        return 1 + wide;
     case CW_U_MUL:  /* 64 x 64 from 16 x 16 multipliers */
         return 4;
     case CW_U_CDIV: /* a serial divider, one quotient bit a cycle */
@@ -227,12 +233,13 @@ static int data_op(engine *e, const cw_uop *u, int pc)
     case CW_U_LD:
     case CW_U_ST: {
         uint64_t addr = (uint64_t)a + (uint64_t)u->imm; /* wraps, as the RTL's adder */
-        if (!in_space(e->c, u->imm2, (int64_t)addr))
+        int s = cw_uc_space(e->in, u->imm2);
+        if (!in_space(e->c, s, (int64_t)addr))
             return fail(e, pc, "memory access out of range");
         if (u->op == CW_U_ST)
-            return mem_write(e->c, e->scr, u->imm2, addr, b)
+            return mem_write(e->c, e->scr, s, addr, b)
                        ? fail(e, pc, "store to a read-only memory") : CW_OK;
-        v = mem_read(e->c, e->scr, u->imm2, addr);
+        v = mem_read(e->c, e->scr, s, addr);
         break;
     }
     case CW_U_NEXT:
@@ -254,7 +261,7 @@ static int run(engine *e, const cw_uop *p, int n)
     int sp = 0;
     for (int pc = 0; pc < n;) {
         const cw_uop *u = &p[pc];
-        e->cycles += (uint64_t)cw_uop_cycles(u->op);
+        e->cycles += (uint64_t)cw_uop_cycles(u);
         switch (u->op) {
         case CW_U_DONE:
             return sp == 0 ? CW_OK : fail(e, pc, "DONE inside a loop");
@@ -396,6 +403,17 @@ _Static_assert(TAB_N(cw_exp2_tab) + TAB_N(cw_rsqrt_tab) + TAB_N(cw_recip_tab) + 
                "CW_UC_TAB_WORDS is the five tables' words");
 #undef TAB_N
 
+int cw_uc_space(const cw_instr *in, int space)
+{
+    const int vc = in->op == CW_OP_HEADS && !(in->flags & CW_F_DST_KC) &&
+                   (in->flags & CW_F_DST_VC);
+    if (vc && space == CW_US_KC)
+        return CW_US_VC;
+    if (vc && space == CW_US_KE)
+        return CW_US_VE;
+    return space;
+}
+
 int cw_uc_tables(uint32_t *out)
 {
     int words = 0;
@@ -481,13 +499,37 @@ static int reads_unwritten(const cw_uop *p, int n, int *at)
     return 0;
 }
 
+/* The variants that only a core with 16-bit weight lanes runs */
+static int w16_only(int v)
+{
+    return v == CW_UV_EMBED_W16 || v == CW_UV_EMBED_W16_8 || v == CW_UV_MATVEC_W16 ||
+           v == CW_UV_MATVEC_W16_8;
+}
+
 int cw_uc_rom_build(cw_uc_rom *rom, int max)
 {
+    /* the W16 variants last, so that an 8-bit core's ROM is the words
+     * before them */
     const cw_uop *progs[CW_UC_VARIANTS];
-    int lens[CW_UC_VARIANTS];
-    for (int v = 0; v < CW_UC_VARIANTS; v++)
-        progs[v] = cw_uc_variant_program(v, &lens[v]);
-    return cw_uc_rom_build_from(rom, progs, lens, CW_UC_VARIANTS, max);
+    int lens[CW_UC_VARIANTS], order[CW_UC_VARIANTS], k = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int v = 0; v < CW_UC_VARIANTS; v++)
+            if (w16_only(v) == pass)
+                order[k++] = v;
+    for (int i = 0; i < CW_UC_VARIANTS; i++)
+        progs[i] = cw_uc_variant_program(order[i], &lens[i]);
+    int rc = cw_uc_rom_build_from(rom, progs, lens, CW_UC_VARIANTS, max);
+    if (rc != CW_OK)
+        return rc;
+    int entry[CW_UC_VARIANTS];
+    rom->n8 = rom->n;
+    for (int i = 0; i < CW_UC_VARIANTS; i++) {
+        entry[order[i]] = rom->entry[i];
+        if (w16_only(order[i]) && rom->entry[i] < rom->n8)
+            rom->n8 = rom->entry[i];
+    }
+    memcpy(rom->entry, entry, sizeof entry);
+    return CW_OK;
 }
 
 int cw_uc_rom_build_from(cw_uc_rom *rom, const cw_uop *const *progs, const int *lens,
@@ -503,8 +545,16 @@ int cw_uc_rom_build_from(cw_uc_rom *rom, const cw_uop *const *progs, const int *
     const char *why = NULL;
     int v, i = 0;
     for (v = 0; v < n_progs; v++) {
-        int n = lens[v], addr[1024], depth = 0;
+        int n = lens[v], addr[1024], depth = 0, same = 0;
         const cw_uop *p = progs[v];
+        /* one copy of a program that serves several variants */
+        for (int u = 0; u < v && !same; u++)
+            if (progs[u] == p && lens[u] == n) {
+                rom->entry[v] = rom->entry[u];
+                same = 1;
+            }
+        if (same)
+            continue;
         if (n > 1024) {
             why = "longer than 1024 operations";
             break;
@@ -587,6 +637,7 @@ int cw_uc_rom_build_from(cw_uc_rom *rom, const cw_uop *const *progs, const int *
                      (skip >> 9 & 15) << 5 | (skip >> 13 & 15) << 13;
             }
         }
+        rom->n8 = rom->n;
         return CW_OK;
     }
     cw_uc_rom_free(rom);

@@ -139,8 +139,10 @@ enum cw_uc_variant_id {
     CW_UC_VARIANTS
 };
 
-/* Cycles a micro-operation takes (ENDL: 0). */
-int cw_uop_cycles(int op);
+/* Cycles a micro-operation takes (ENDL: 0): LD 2, MUL 4, CDIV 32, the
+ * rest 1; LD and ST of ACT or SCR one more (their 64-bit words are two
+ * accesses of the serial core's 32-bit data memory). */
+int cw_uop_cycles(const cw_uop *u);
 
 /* The microprogram of an instruction on a target (the opcode, and for some
  * opcodes its flags and the target's weight width, choose it): *n
@@ -148,12 +150,21 @@ int cw_uop_cycles(int op);
  * executes without microcode (NOP, END) or does not know. */
 const cw_uop *cw_uc_program(const cw_instr *in, const cw_target_config *t, int *n);
 
+/* The space an access of an instruction's microprogram reaches: a HEADS
+ * into the V cache runs the K cache's program, its KC and KE accesses
+ * going to VC and VE (the RTL remaps them the same way), so that the ROM
+ * holds one copy of it. */
+int cw_uc_space(const cw_instr *in, int space);
+
 /* The variant an instruction runs (-1: none), and a variant's program. */
 int cw_uc_variant(const cw_instr *in, const cw_target_config *t);
 const cw_uop *cw_uc_variant_program(int v, int *n);
 
 /* The microcode ROM the RTL executes (rtl/serial/): every variant's program
- * in variant order, each micro-operation one word of 48 bits:
+ * (one copy of a program that serves several: the HEADS into the V cache
+ * run the K cache's), the variants that only 16-bit weight lanes run last
+ * (an 8-bit core's ROM is the first n8 words), each micro-operation one
+ * word of 48 bits:
  *   bits  4:0 op, 8:5 d, 12:9 a, 16:13 b, 21:17 the space or field,
  *   bit  22 pool, bits 36:23 imm: a signed 14-bit immediate, or with pool
  *   set the index of a 64-bit constant in the pool (the immediates that do
@@ -174,6 +185,7 @@ const cw_uop *cw_uc_variant_program(int v, int *n);
 typedef struct cw_uc_rom {
     uint64_t *words;
     int n;
+    int n8;     /* the words before the W16 variants (cw_uc_rom_build) */
     int entry[CW_UC_VARIANTS];
     int64_t pool[CW_UC_POOL];
     int n_pool;
@@ -182,8 +194,8 @@ typedef struct cw_uc_rom {
 int cw_uc_rom_build(cw_uc_rom *rom, int max);
 
 /* The same for programs of the caller's (at most CW_UC_VARIANTS, entry[i]
- * the first address of progs[i]): the engine's tests build ROMs of their
- * own this way. */
+ * the first address of progs[i], in their order; n8 = n): the engine's
+ * tests build ROMs of their own this way. */
 int cw_uc_rom_build_from(cw_uc_rom *rom, const cw_uop *const *progs, const int *lens,
                          int n_progs, int max);
 void cw_uc_rom_free(cw_uc_rom *rom);

@@ -399,10 +399,8 @@ static const cw_uop p_rmsnorm[] = {
 
 static const cw_uop p_heads_act[] = HEADS_PLAIN(HEADS_TO_ACT, OUT_ACT(ACT, ACT), ER);
 static const cw_uop p_heads_kc[] = HEADS_PLAIN(HEADS_TO_CACHE, OUT_CACHE(ACT, KC), KE);
-static const cw_uop p_heads_vc[] = HEADS_PLAIN(HEADS_TO_CACHE, OUT_CACHE(ACT, VC), VE);
 static const cw_uop p_heads_rope_act[] = HEADS_ROPE(HEADS_TO_ACT, OUT_ACT(SCR, ACT), ER);
 static const cw_uop p_heads_rope_kc[] = HEADS_ROPE(HEADS_TO_CACHE, OUT_CACHE(SCR, KC), KE);
-static const cw_uop p_heads_rope_vc[] = HEADS_ROPE(HEADS_TO_CACHE, OUT_CACHE(SCR, VC), VE);
 
 /* --------------------------------------------------------------- ATTN */
 
@@ -536,10 +534,10 @@ static const struct { const cw_uop *p; int n; } programs[CW_UC_VARIANTS] = {
     [CW_UV_NORM16] = P(p_norm16),
     [CW_UV_HEADS_ACT] = P(p_heads_act),
     [CW_UV_HEADS_KC] = P(p_heads_kc),
-    [CW_UV_HEADS_VC] = P(p_heads_vc),
+    [CW_UV_HEADS_VC] = P(p_heads_kc),     /* KC and KE remapped (cw_uc_space()) */
     [CW_UV_HEADS_ROPE_ACT] = P(p_heads_rope_act),
     [CW_UV_HEADS_ROPE_KC] = P(p_heads_rope_kc),
-    [CW_UV_HEADS_ROPE_VC] = P(p_heads_rope_vc),
+    [CW_UV_HEADS_ROPE_VC] = P(p_heads_rope_kc),
     [CW_UV_ATTN] = P(p_attn),
     [CW_UV_RESADD] = P(p_resadd),
     [CW_UV_SILU] = P(p_silu),

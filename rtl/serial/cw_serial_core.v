@@ -19,12 +19,14 @@
 // is stamped with the cycles of every instruction so far, END included,
 // as the ref device counts them (cw_instr_latency()).
 //
-// Memories: the ISA's, the core's scratch (SCR) and the function tables,
-// behind the engine's memory port (one access a cycle, a read's word on the
-// next cycle). Each has one write port and one registered read port, the
-// form yosys maps to block RAM: the engine's port while the core runs, the
-// write and host read ports while it does not (the token records, which
-// the host reads at any time, have their own). The read word is chosen and
+// Memories: the ISA's, the core's scratch (SCR) and the function tables
+// (CST's first words), behind the engine's memory port (one access a cycle,
+// a read's word on the next cycle), in two single-port memories, the form
+// yosys maps to SPRAM: the KV cache with its exponents, and the data memory
+// (every other space, 32-bit words; ACT's and SCR's 64-bit words take two).
+// The data memory is the engine's while the core runs and the write and
+// host read ports' while it does not (the token records, which the host
+// reads at any time, have their own). The read word is chosen and
 // extended after the memories' registers. A 16-bit weight must be at an
 // even byte address, inside one 32-bit word (an odd one is an access
 // outside WGT, as in host/ucode.c); the microprograms read them so.
@@ -92,23 +94,26 @@ module cw_serial_core #(
 `include "cw_serial_rom.vh"
     localparam integer SCR_W   = UC_SCR_WORDS + MAX_CTX;
     localparam integer N_VAR   = UC_VARIANTS;
-    localparam integer UWORDS  = 1 << $clog2(UC_WORDS);
+    // an 8-bit core's ROM leaves out the W16 variants (the last words)
+    localparam integer UWORDS  = 1 << $clog2(WBITS == 8 ? UC_WORDS8 : UC_WORDS);
     // address widths of the memories
-    localparam integer XW  = $clog2(MAX_CTX), AW = $clog2(ACT_DEPTH),
-                       VW  = $clog2(KV_DEPTH), RW = $clog2(SCR_W),
+    localparam integer XW  = $clog2(MAX_CTX), VW = $clog2(KV_DEPTH),
                        PAW = $clog2(PROG_DEPTH);
-    // The data memory: the loaded memories and ER, one after another in
-    // one single-port memory of 32-bit words (two SPRAMs on the
+    // The data memory: the loaded memories, ER, ACT and SCR, one after
+    // another in one single-port memory of 32-bit words (two SPRAMs on the
     // icebreaker). The function tables are CST's first words: the compiler
     // puts them there for a serial target and the artifact loader checks
-    // them (cw_uc_tables()).
+    // them (cw_uc_tables()). ACT's and SCR's 64-bit words are two words
+    // each, the low half first, at even addresses.
     localparam integer DM_WGT    = 0,
                        DM_PROG   = DM_WGT + WGT_W,
                        DM_SCL    = DM_PROG + PROG_DEPTH * 8,
                        DM_CST    = DM_SCL + SCL_DEPTH,
                        DM_PROMPT = DM_CST + CST_DEPTH,
                        DM_ER     = DM_PROMPT + MAX_CTX,
-                       DM_WORDS  = DM_ER + 256,
+                       DM_ACT    = (DM_ER + 256 + 1) / 2 * 2,
+                       DM_SCR    = DM_ACT + 2 * ACT_DEPTH,
+                       DM_WORDS  = DM_SCR + 2 * SCR_W,
                        DW        = $clog2(DM_WORDS);
 
     initial begin
@@ -175,22 +180,31 @@ module cw_serial_core #(
     end
 
     // ------------------------------------------------------------- engine
-    wire        e_busy, e_err, e_mre, e_mwe, e_next_we;
-    wire [4:0]  e_fsel, e_space;
+    wire        e_busy, e_err, e_mre, e_mwe, e_mhi, e_next_we;
+    wire [4:0]  e_fsel, e_uspace, e_space;
     wire [63:0] e_addr, e_wdata, e_next;
     reg  [63:0] e_fval, e_rd;
     reg         e_merr;
     wire        refuse  = i_n == 16'd0 ||
                           (WBITS == 8 && i_flags[0] && (i_op == 8'd1 || i_op == 8'd3));
     wire        e_start = state_q == S_RUN && !exec_q && ic_q == 3'd7 && is_micro && !refuse;
-    cw_serial_engine #(.UCODE_WORDS(UWORDS), .UCODE_HEX({UCODE_DIR, "/cw_serial_ucode.hex"}),
+    cw_serial_engine #(.UCODE_WORDS(UWORDS),
+                       .UCODE_HEX({UCODE_DIR, WBITS == 8 ? "/cw_serial_ucode8.hex" :
+                                                           "/cw_serial_ucode.hex"}),
                        .POOL_HEX({UCODE_DIR, "/cw_serial_pool.hex"}))
     u_engine (
         .clk(clk), .rst(rst || cancel), .start(e_start), .entry(entry_m[variant][$clog2(UWORDS)-1:0]),
         .busy_q(e_busy), .err_q(e_err),
         .fld_sel(e_fsel), .fld_val(e_fval),
-        .m_re(e_mre), .m_we(e_mwe), .m_space(e_space), .m_addr(e_addr), .m_wdata(e_wdata),
+        .m_re(e_mre), .m_we(e_mwe), .m_space(e_uspace), .m_hi(e_mhi), .m_addr(e_addr),
+        .m_wdata(e_wdata),
         .m_rdata(e_rd), .m_err(e_merr), .next_we(e_next_we), .next_val(e_next));
+
+    // A HEADS into the V cache runs the K cache's program: its KC and KE
+    // accesses go to VC and VE (cw_uc_space()).
+    wire heads_vc = i_op == 8'd5 && !i_flags[1] && i_flags[2];
+    assign e_space = heads_vc && (e_uspace == 5'd6 || e_uspace == 5'd8) ? e_uspace + 5'd1
+                                                                          : e_uspace;
 
     // fields (host/ucode.h, enum cw_ufield)
     always @* begin
@@ -257,14 +271,6 @@ module cw_serial_core #(
     wire [63:0] a   = e_addr;        // in range when it is used
     wire        we  = e_mwe && in_range;
 
-    // the engine's memories: read at its address in every cycle it does not
-    // write them (one port: SPRAM or block RAM)
-    wire [63:0] act_q, scr_q;
-    wire [15:0] kv_q;             // KC, VC, KE, VE: one 16-bit memory
-    cw_serial_ram #(.DEPTH(ACT_DEPTH), .WIDTH(64), .AW(AW)) u_act (.clk(clk),
-        .we(we && e_space == SP_ACT), .addr(a[AW-1:0]), .wdata(e_wdata), .rdata(act_q));
-    cw_serial_ram #(.DEPTH(SCR_W), .WIDTH(64), .AW(RW)) u_scr (.clk(clk),
-        .we(we && e_space == SP_SCR), .addr(a[RW-1:0]), .wdata(e_wdata), .rdata(scr_q));
     // The KV cache and its exponents share one memory (one SPRAM on the
     // icebreaker): a quarter of 4 << VW words each, KC, VC, KE, VE in that
     // order (KE and VE are 16-bit exponents, |e| < 4096, docs/numerics.md).
@@ -273,6 +279,8 @@ module cw_serial_core #(
     wire [1:0]  kv_sel = e_space == SP_KC ? 2'd0 : e_space == SP_VC ? 2'd1 :
                          e_space == SP_KE ? 2'd2 : 2'd3;
     // (an address in range of KE or VE is below 2^EW <= 2^VW)
+    // (read at its address in every cycle it is not written: one port)
+    wire [15:0] kv_q;
     cw_serial_ram #(.DEPTH(4 << VW), .WIDTH(16), .AW(VW + 2), .STYLE("huge")) u_kv (.clk(clk),
         .we(we && kv_sp), .addr({kv_sel, a[VW-1:0]}), .wdata(e_wdata[15:0]), .rdata(kv_q));
 
@@ -313,6 +321,8 @@ module cw_serial_core #(
             SP_CST:    dm_base = DW'(DM_CST);
             SP_PROMPT: dm_base = DW'(DM_PROMPT);
             SP_ER:     dm_base = DW'(DM_ER);
+            SP_ACT:    begin dm_base = DW'(DM_ACT); dm_off = {a[DW-2:0], e_mhi}; end
+            SP_SCR:    begin dm_base = DW'(DM_SCR); dm_off = {a[DW-2:0], e_mhi}; end
             SP_EXP2:   dm_base = DW'(DM_CST + TAB_EXP2);
             SP_RSQRT:  dm_base = DW'(DM_CST + TAB_RSQRT);
             SP_RECIP:  dm_base = DW'(DM_CST + TAB_RECIP);
@@ -333,10 +343,13 @@ module cw_serial_core #(
             endcase
         end
     end
-    wire        dm_we = ld || (we && e_space == SP_ER);
+    wire        dm_we = ld || (we && (e_space == SP_ER || e_space == SP_ACT || e_space == SP_SCR));
     wire [31:0] dm_q;
     cw_serial_ram #(.DEPTH(DM_WORDS), .WIDTH(32), .AW(DW), .STYLE("huge")) u_dm (.clk(clk),
-        .we(dm_we), .addr(dm_base + dm_off), .wdata(ld ? wr_data : e_wdata[31:0]), .rdata(dm_q));
+        .we(dm_we), .addr(dm_base + dm_off),
+        .wdata(ld ? wr_data : e_mhi ? e_wdata[63:32] : e_wdata[31:0]), .rdata(dm_q));
+    reg  [31:0] dm_lo_q;   // the word read before: a wide word's low half
+    always @(posedge clk) dm_lo_q <= dm_q;
     reg  [31:0] prompt0_q;  // the first token, for the run's start
     always @(posedge clk)
         if (ld && wr_region == 3'd6 && wr_addr == 24'd0) prompt0_q <= wr_data;
@@ -352,12 +365,11 @@ module cw_serial_core #(
     wire [15:0] wh0 = lo_q[1] ? dm_q[31:16] : dm_q[15:0];   // the half word at even a
     always @* begin
         case (sp_q)
-            SP_ACT:    e_rd = act_q;
+            SP_ACT, SP_SCR: e_rd = {dm_q, dm_lo_q};
             SP_ER, SP_CST, SP_PROMPT: e_rd = {{32{dm_q[31]}}, dm_q};
             SP_W8:     e_rd = {{56{wb0[7]}}, wb0};
             SP_W16:    e_rd = {{48{wh0[15]}}, wh0};
             SP_KC, SP_VC, SP_KE, SP_VE: e_rd = {{48{kv_q[15]}}, kv_q};
-            SP_SCR:    e_rd = scr_q;
             default:   e_rd = {32'd0, dm_q};   // SCL, the tables
         endcase
     end

@@ -1,7 +1,8 @@
 // cw_serial_engine - the serial core's micro-engine (docs/serial.md): it
 // runs one microprogram from the microcode ROM, one micro-operation a
 // cycle, as host/ucode.c defines them and with the cycles cw_uop_cycles()
-// gives (LD 2, MUL 4, CDIV 32, the rest 1; a loop's end costs nothing).
+// gives (LD 2, MUL 4, CDIV 32, the rest 1; LD and ST of a wide space, ACT
+// or SCR, one more; a loop's end costs nothing).
 //
 // The ROM image is generated from host/ucode_ops.c (cw_uc_rom_build(): 48
 // bits a word, op, d, a, b, space/field in bits 21:0, a 14-bit immediate in
@@ -22,7 +23,10 @@
 //
 // Memories are outside, behind one port: a read (m_re) returns its word on
 // m_rdata in the next cycle; a write (m_we) takes effect at the clock edge;
-// m_err flags an access outside its memory in the same cycle. Fields come
+// m_err flags an access outside its memory in the same cycle. A wide space's
+// 64-bit word is two accesses of a 32-bit memory, on two cycles with the same
+// address: m_hi is low for the first (the low half), high for the second;
+// a read's whole word is on m_rdata in the cycle after the second. Fields come
 // through fld_sel / fld_val (sign-extended, combinational).
 //
 `default_nettype none
@@ -44,6 +48,7 @@ module cw_serial_engine #(
     output wire        m_re,
     output wire        m_we,
     output wire [4:0]  m_space,
+    output wire        m_hi,         // the second access of a wide space's word
     output wire [63:0] m_addr,
     output wire [63:0] m_wdata,
     input  wire [63:0] m_rdata,
@@ -120,8 +125,11 @@ module cw_serial_engine #(
     wire [1:0]    top = sp_q - 2'd1;
 
     // a multi-cycle operation's cycles so far
+    localparam [4:0] S_ACT = 5'd0, S_SCR = 5'd16;   // the wide spaces (host/ucode.h)
     reg  [4:0]  wait_q;
-    wire [4:0]  extra = op == U_LD ? 5'd1 : op == U_MUL ? 5'd3 : op == U_CDIV ? 5'd31 : 5'd0;
+    wire        wide  = f_sel == S_ACT || f_sel == S_SCR;
+    wire [4:0]  extra = op == U_LD ? {3'd0, wide, !wide} : op == U_ST ? {4'd0, wide} :
+                        op == U_MUL ? 5'd3 : op == U_CDIV ? 5'd31 : 5'd0;
     wire        last  = run_q && wait_q == extra;     // the operation completes this cycle
 
     // ---------------------------------------------------------- datapath
@@ -300,8 +308,9 @@ module cw_serial_engine #(
                            (op == U_CDIV && cb == 32'd0) || (op == U_SHSAT && shsat_big));
 
     assign fld_sel  = f_sel;
-    assign m_re     = run_q && op == U_LD && wait_q == 5'd0;
+    assign m_re     = run_q && op == U_LD && wait_q != extra;   // all but the last cycle
     assign m_we     = run_q && op == U_ST;   // the memory refuses it when m_err
+    assign m_hi     = wait_q[0];             // LD and ST: the second access
     assign m_space  = f_sel;
     assign m_addr   = add_s[63:0];            // a + imm
     assign m_wdata  = rb;

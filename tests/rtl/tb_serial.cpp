@@ -49,11 +49,14 @@ struct Image {
 static std::vector<Image> images(const cw_uc_rom &r)
 {
     std::vector<Image> v = { { "cw_serial_ucode.hex", "" }, { "cw_serial_entry.hex", "" },
-                             { "cw_serial_rom.vh", "" }, { "cw_serial_pool.hex", "" } };
+                             { "cw_serial_rom.vh", "" }, { "cw_serial_pool.hex", "" },
+                             { "cw_serial_ucode8.hex", "" } };
     char line[40];
     for (int i = 0; i < r.n; i++) {
         snprintf(line, sizeof line, "%012llx\n", (unsigned long long)r.words[i]);
         v[0].text += line;
+        if (i < r.n8) /* an 8-bit core's ROM: the words before the W16 variants */
+            v[4].text += line;
     }
     for (int i = 0; i < CW_UC_POOL; i++) { /* unused entries 0 */
         snprintf(line, sizeof line, "%016llx\n",
@@ -71,6 +74,10 @@ static std::vector<Image> images(const cw_uc_rom &r)
          "// host/ucode.c and hls/cw_tables.h); do not edit. The sizes of the\n"
          "// images beside it, for rtl/serial/cw_serial_core.v.\n";
     snprintf(buf, sizeof buf, "localparam integer UC_WORDS = %d;   // microcode words\n", r.n);
+    vh += buf;
+    snprintf(buf, sizeof buf,
+             "localparam integer UC_WORDS8 = %d;  // an 8-bit core's (cw_serial_ucode8.hex)\n",
+             r.n8);
     vh += buf;
     snprintf(buf, sizeof buf, "localparam integer UC_VARIANTS = %d; // entries\n", CW_UC_VARIANTS);
     vh += buf;
@@ -142,6 +149,7 @@ static long run_rtl(Rtl &x, cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, i
     m->start = 0;
     uint64_t pending = 0;
     long cycles = 0;
+    bool hi_next = false; /* the next access is a wide word's second */
     for (long guard = 0; guard < 50000000; guard++) {
         m->fld_val = (uint64_t)cw_uc_field(in, rs, t, m->fld_sel);
         m->m_err = 0;
@@ -150,10 +158,19 @@ static long run_rtl(Rtl &x, cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, i
             return m->err_q ? -1 : cycles;
         int64_t addr = (int64_t)m->m_addr;
         bool scr = m->m_space == CW_US_SCR;
+        /* ACT and SCR: two accesses a word, the first with m_hi low */
+        if ((m->m_re || m->m_we) && m->m_hi != hi_next) {
+            x.b.check(false, "m_hi %d on an access of space %d (cycle %ld)", m->m_hi,
+                      m->m_space, cycles);
+            return -1;
+        }
+        if (m->m_re || m->m_we)
+            hi_next = !hi_next && (m->m_space == CW_US_ACT || scr);
         bool scr_ok = addr >= 0 && (uint64_t)addr < x.scr.size();
         if (m->m_re) {
             int64_t v = 0;
-            bool ok = scr ? scr_ok : cw_uc_mem_read(c, m->m_space, addr, &v) == CW_OK;
+            bool ok = scr ? scr_ok
+                          : cw_uc_mem_read(c, cw_uc_space(in, m->m_space), addr, &v) == CW_OK;
             if (scr && ok)
                 v = x.scr[(size_t)addr];
             m->m_err = !ok;
@@ -161,7 +178,8 @@ static long run_rtl(Rtl &x, cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, i
         }
         if (m->m_we) {
             bool ok = scr ? scr_ok
-                          : cw_uc_mem_write(c, m->m_space, addr, (int64_t)m->m_wdata) == CW_OK;
+                          : cw_uc_mem_write(c, cw_uc_space(in, m->m_space), addr,
+                                            (int64_t)m->m_wdata) == CW_OK;
             if (scr && ok)
                 x.scr[(size_t)addr] = (int64_t)m->m_wdata;
             m->m_err = !ok;

@@ -635,6 +635,40 @@ static void test_rom_unwritten(void **st)
 }
 
 /* cw_uc_cycles() is the cycle model: fields only, the same for any data. */
+/* The ROM's layout: the V cache's HEADS share the K cache's program (its
+ * KC and KE accesses remapped), and the variants only 16-bit lanes run
+ * come last, so that an 8-bit core's ROM (the first n8 words) fits the
+ * icebreaker's depth of 1,024 (docs/serial.md: past it, twice the block
+ * RAMs). */
+static void test_rom_layout(void **st)
+{
+    (void)st;
+    cw_uc_rom rom;
+    assert_int_equal(cw_uc_rom_build(&rom, 2048), CW_OK);
+    assert_int_equal(rom.entry[CW_UV_HEADS_VC], rom.entry[CW_UV_HEADS_KC]);
+    assert_int_equal(rom.entry[CW_UV_HEADS_ROPE_VC], rom.entry[CW_UV_HEADS_ROPE_KC]);
+    for (int v = 0; v < CW_UC_VARIANTS; v++) {
+        int w16 = v == CW_UV_EMBED_W16 || v == CW_UV_EMBED_W16_8 || v == CW_UV_MATVEC_W16 ||
+                  v == CW_UV_MATVEC_W16_8;
+        if (w16 ? rom.entry[v] < rom.n8 : rom.entry[v] >= rom.n8)
+            fail_msg("variant %d at %d, n8 %d", v, rom.entry[v], rom.n8);
+    }
+    assert_true(rom.n8 <= 1024);
+    cw_uc_rom_free(&rom);
+
+    cw_instr in = { 0 };
+    in.op = CW_OP_HEADS;
+    in.flags = CW_F_DST_VC;
+    assert_int_equal(cw_uc_space(&in, CW_US_KC), CW_US_VC);
+    assert_int_equal(cw_uc_space(&in, CW_US_KE), CW_US_VE);
+    assert_int_equal(cw_uc_space(&in, CW_US_ACT), CW_US_ACT);
+    in.flags = CW_F_DST_KC;
+    assert_int_equal(cw_uc_space(&in, CW_US_KC), CW_US_KC);
+    in.op = CW_OP_ATTN;
+    in.flags = CW_F_DST_VC;
+    assert_int_equal(cw_uc_space(&in, CW_US_KC), CW_US_KC);
+}
+
 static void test_cycles_data_free(void **st)
 {
     (void)st;
@@ -673,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_shsat_rule),
         cmocka_unit_test(test_cycles_data_free),
         cmocka_unit_test(test_rom_unwritten),
+        cmocka_unit_test(test_rom_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
