@@ -189,8 +189,9 @@ module cw_serial_core #(
                           (WBITS == 8 && i_flags[0] && (i_op == 8'd1 || i_op == 8'd3));
     wire        e_start = state_q == S_RUN && !exec_q && ic_q == 3'd7 && is_micro && !refuse;
     cw_serial_engine #(.UCODE_WORDS(UWORDS),
-                       .UCODE_HEX({UCODE_DIR, WBITS == 8 ? "/cw_serial_ucode8.hex" :
-                                                           "/cw_serial_ucode.hex"}),
+                       // (names of one length: a string's width is its length)
+                       .UCODE_HEX({UCODE_DIR, WBITS == 8 ? "/cw_serial_ucode08.hex" :
+                                                           "/cw_serial_ucode16.hex"}),
                        .POOL_HEX({UCODE_DIR, "/cw_serial_pool.hex"}))
     u_engine (
         .clk(clk), .rst(rst || cancel), .start(e_start), .entry(entry_m[variant][$clog2(UWORDS)-1:0]),
@@ -241,6 +242,13 @@ module cw_serial_core #(
                      SP_CST = 5'd5, SP_KC = 5'd6, SP_VC = 5'd7, SP_KE = 5'd8, SP_VE = 5'd9,
                      SP_PROMPT = 5'd10, SP_EXP2 = 5'd11, SP_RSQRT = 5'd12, SP_RECIP = 5'd13,
                      SP_SIN = 5'd14, SP_SIG = 5'd15, SP_SCR = 5'd16;
+    // every space's size is below 2^ZW: an address is compared in ZW bits
+    // (higher bits set: outside)
+    function automatic integer max2(input integer x, input integer y);
+        max2 = x > y ? x : y;
+    endfunction
+    localparam integer ZW = $clog2(max2(max2(max2(WGT_W * 4, KV_DEPTH), max2(SCR_W, ACT_DEPTH)),
+                                        max2(max2(SCL_DEPTH, CST_DEPTH), max2(MAX_CTX, 2048))) + 1);
     reg [63:0] sp_size;
     always @* begin
         case (e_space)
@@ -262,7 +270,7 @@ module cw_serial_core #(
             default:   sp_size = 64'd0;
         endcase
     end
-    wire in_range = !e_addr[63] && e_addr < sp_size &&
+    wire in_range = ~|e_addr[63:ZW] && e_addr[ZW-1:0] < sp_size[ZW-1:0] &&
                     !(e_space == SP_W16 && e_addr[0]);   // 16-bit weights: even addresses
     wire writable = e_space == SP_ACT || e_space == SP_ER || e_space == SP_KC ||
                     e_space == SP_VC || e_space == SP_KE || e_space == SP_VE || e_space == SP_SCR;
@@ -546,7 +554,7 @@ module cw_serial_core #(
         endcase
     end
 
-    wire unused = &{1'b0, i_flags[7:3], e_next[63:32], a, p_addr};
+    wire unused = &{1'b0, i_flags[7:3], e_next[63:32], a, p_addr, sp_size};
 endmodule
 
 `default_nettype wire

@@ -33,7 +33,7 @@
 
 module cw_serial_engine #(
     parameter integer UCODE_WORDS = 2048,       // ROM words (a power of two)
-    parameter         UCODE_HEX   = "cw_serial_ucode.hex",
+    parameter         UCODE_HEX   = "cw_serial_ucode16.hex",
     parameter         POOL_HEX    = "cw_serial_pool.hex"  // the large constants (64)
 ) (
     input  wire        clk,

@@ -2,7 +2,7 @@
 // host/ucode.c and hls/cw_tables.h); do not edit. The sizes of the
 // images beside it, for rtl/serial/cw_serial_core.v.
 localparam integer UC_WORDS = 1333;   // microcode words
-localparam integer UC_WORDS8 = 1023;  // an 8-bit core's (cw_serial_ucode8.hex)
+localparam integer UC_WORDS8 = 1023;  // an 8-bit core's (cw_serial_ucode08.hex)
 localparam integer UC_VARIANTS = 18; // entries
 localparam integer UC_POOL = 64; // large constants (16 used)
 localparam integer UC_SCR_WORDS = 512; // SCR before the scores

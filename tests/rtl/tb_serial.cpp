@@ -1,5 +1,5 @@
 // top: cw_serial_engine
-// params: -GUCODE_WORDS=2048 -GUCODE_HEX="rtl/serial/cw_serial_ucode.hex" -GPOOL_HEX="rtl/serial/cw_serial_pool.hex"
+// params: -GUCODE_WORDS=2048 -GUCODE_HEX="rtl/serial/cw_serial_ucode16.hex" -GPOOL_HEX="rtl/serial/cw_serial_pool.hex"
 /*
  * tb_serial.cpp - the serial core's micro-engine (rtl/serial/) against its
  * C model (host/ucode.c): synthetic models compiled for the icebreaker
@@ -48,9 +48,9 @@ struct Image {
 
 static std::vector<Image> images(const cw_uc_rom &r)
 {
-    std::vector<Image> v = { { "cw_serial_ucode.hex", "" }, { "cw_serial_entry.hex", "" },
+    std::vector<Image> v = { { "cw_serial_ucode16.hex", "" }, { "cw_serial_entry.hex", "" },
                              { "cw_serial_rom.vh", "" }, { "cw_serial_pool.hex", "" },
-                             { "cw_serial_ucode8.hex", "" } };
+                             { "cw_serial_ucode08.hex", "" } };
     char line[40];
     for (int i = 0; i < r.n; i++) {
         snprintf(line, sizeof line, "%012llx\n", (unsigned long long)r.words[i]);
@@ -76,7 +76,7 @@ static std::vector<Image> images(const cw_uc_rom &r)
     snprintf(buf, sizeof buf, "localparam integer UC_WORDS = %d;   // microcode words\n", r.n);
     vh += buf;
     snprintf(buf, sizeof buf,
-             "localparam integer UC_WORDS8 = %d;  // an 8-bit core's (cw_serial_ucode8.hex)\n",
+             "localparam integer UC_WORDS8 = %d;  // an 8-bit core's (cw_serial_ucode08.hex)\n",
              r.n8);
     vh += buf;
     snprintf(buf, sizeof buf, "localparam integer UC_VARIANTS = %d; // entries\n", CW_UC_VARIANTS);
