@@ -162,6 +162,17 @@ module cw_serial_engine #(
         end
     endfunction
 
+    // MUL's sum (below), and CDIV's remainder and quotient
+    reg  [63:0] mul_q;
+
+    // CDIV in its 32 cycles: a restoring divider, one quotient bit a cycle
+    // (the dividend's bits leave the quotient half of mul_q at the top as
+    // the quotient's enter at the bottom); the quotient is complete in the
+    // last cycle. The trial subtraction is the adder's.
+    wire [31:0] div_rem0 = wait_q == 5'd0 ? 32'd0 : mul_q[63:32];
+    wire [31:0] div_quo0 = wait_q == 5'd0 ? ca : mul_q[31:0];
+    wire [32:0] div_t    = {div_rem0, div_quo0[31]};
+
     // The adder, 65 bits on sign-extended operands so that its top bit is
     // the exact sign: ADD, ADDI, SUB, SLT, SLTI (a - b < 0), ABS (0 - a), the
     // memory address (a + imm), CFLD (field + imm) and SHSAT's -imm; and
@@ -181,35 +192,29 @@ module cw_serial_engine #(
             U_SHSAT:      begin add_x = 65'd0; add_sub = 1'b1; end
             U_CFLD, U_FLD: add_x = {fld_val[63], fld_val};
             U_LI:         add_x = 65'd0;
+            U_CDIV:       begin add_x = {32'd0, div_t}; add_y = {33'd0, cb}; add_sub = 1'b1; end
             default:      ;                                   // ADDI, LD, ST: a + imm
         endcase
     end
     wire [64:0] add_s = add_x + (add_sub ? ~add_y : add_y) + {64'd0, add_sub};
+
+    wire        div_ge  = !add_s[64];                         // div_t >= cb
+    wire [32:0] div_d   = div_ge ? add_s[32:0] : div_t;
+    wire [31:0] div_rem = div_d[31:0];
+    wire [31:0] div_quo = {div_quo0[30:0], div_ge};
+    wire        unused_div = div_d[32];    // the remainder is below cb
 
     // MUL in its 4 cycles: the low 64 bits of a 64 x 64 product from three
     // 32 x 32 ones (the high halves' product falls outside them), one a
     // cycle through a single multiplier, summed in mul_q; the sum is
     // complete in the fourth cycle (mul_acc). CMUL is the same multiplier's
     // low half in one cycle.
-    reg  [63:0] mul_q;
     wire [31:0] mul_x = op == U_CMUL ? ca : wait_q == 5'd2 ? ra[63:32] : ra[31:0];
     wire [31:0] mul_y = op == U_CMUL ? cb : wait_q == 5'd1 ? rb[63:32] : rb[31:0];
     wire [63:0] mul_p = mul_x * mul_y;
     wire [63:0] mul_acc = wait_q == 5'd0 ? mul_p :
                           wait_q == 5'd3 ? mul_q : mul_q + {mul_p[31:0], 32'd0};
 
-    // CDIV in its 32 cycles: a restoring divider, one quotient bit a cycle
-    // (the dividend's bits leave div_quo at the top as the quotient's enter
-    // at the bottom); the quotient is complete in the last cycle.
-    reg  [31:0] div_rem_q, div_quo_q;
-    wire [31:0] div_rem0 = wait_q == 5'd0 ? 32'd0 : div_rem_q;
-    wire [31:0] div_quo0 = wait_q == 5'd0 ? ca : div_quo_q;
-    wire [32:0] div_t    = {div_rem0, div_quo0[31]};
-    wire        div_ge   = div_t >= {1'b0, cb};
-    wire [32:0] div_d    = div_ge ? div_t - {1'b0, cb} : div_t;
-    wire [31:0] div_rem  = div_d[31:0];
-    wire [31:0] div_quo  = {div_quo0[30:0], div_ge};
-    wire        unused_div = div_d[32];    // the remainder is below cb
 
     // The shifter: one arithmetic right shift by 0..63 serves every shift.
     // A left shift is the right shift of the bit-reversed value, reversed
@@ -381,10 +386,7 @@ module cw_serial_engine #(
         end else if (run_q) begin
             wait_q <= last ? 5'd0 : wait_q + 5'd1;
             if (op == U_MUL) mul_q <= mul_acc;
-            if (op == U_CDIV) begin
-                div_rem_q <= div_rem;
-                div_quo_q <= div_quo;
-            end
+            if (op == U_CDIV) mul_q <= {div_rem, div_quo};
             if (last) begin
                 if (cres_we) c_q[f_d[1:0]] <= cres;
                 if (op == U_DONE) begin
