@@ -499,6 +499,9 @@ static int reads_unwritten(const cw_uop *p, int n, int *at)
     return 0;
 }
 
+static int rom_build(cw_uc_rom *rom, const cw_uop *const *progs, const int *lens, const int *ids,
+                     int n_progs, int max);
+
 /* The variants that only a core with 16-bit weight lanes runs */
 static int w16_only(int v)
 {
@@ -518,15 +521,19 @@ int cw_uc_rom_build(cw_uc_rom *rom, int max)
                 order[k++] = v;
     for (int i = 0; i < CW_UC_VARIANTS; i++)
         progs[i] = cw_uc_variant_program(order[i], &lens[i]);
-    int rc = cw_uc_rom_build_from(rom, progs, lens, CW_UC_VARIANTS, max);
+    int rc = rom_build(rom, progs, lens, order, CW_UC_VARIANTS, max);
     if (rc != CW_OK)
         return rc;
+    /* n8: the end of the last program an 8-bit core runs */
     int entry[CW_UC_VARIANTS];
-    rom->n8 = rom->n;
+    rom->n8 = 0;
     for (int i = 0; i < CW_UC_VARIANTS; i++) {
         entry[order[i]] = rom->entry[i];
-        if (w16_only(order[i]) && rom->entry[i] < rom->n8)
-            rom->n8 = rom->entry[i];
+        int end = rom->entry[i];
+        for (int j = 0; j < lens[i]; j++)
+            end += progs[i][j].op != CW_U_ENDL;
+        if (!w16_only(order[i]) && end > rom->n8)
+            rom->n8 = end;
     }
     memcpy(rom->entry, entry, sizeof entry);
     return CW_OK;
@@ -534,6 +541,13 @@ int cw_uc_rom_build(cw_uc_rom *rom, int max)
 
 int cw_uc_rom_build_from(cw_uc_rom *rom, const cw_uop *const *progs, const int *lens,
                          int n_progs, int max)
+{
+    return rom_build(rom, progs, lens, NULL, n_progs, max);
+}
+
+/* cw_uc_rom_build_from(); ids[i] (NULL: i) names progs[i] in errors */
+static int rom_build(cw_uc_rom *rom, const cw_uop *const *progs, const int *lens, const int *ids,
+                     int n_progs, int max)
 {
     memset(rom, 0, sizeof *rom);
     if (n_progs < 0 || n_progs > CW_UC_VARIANTS)
@@ -642,7 +656,7 @@ int cw_uc_rom_build_from(cw_uc_rom *rom, const cw_uop *const *progs, const int *
     }
     cw_uc_rom_free(rom);
     return cw_fail(CW_ERR_INVALID_ARG, "microcode ROM: program %d, operation %d: %s (%d words "
-                   "at most)", v, i, why, max);
+                   "at most)", ids ? ids[v] : v, i, why, max);
 }
 
 void cw_uc_rom_free(cw_uc_rom *rom)

@@ -1,7 +1,9 @@
 // cw_serial_core - the serial core (docs/serial.md): the same ports and the
 // same behaviour as cw_core (write port, host read port, run control,
 // token records, error codes), with every instruction executed as a
-// microprogram by cw_serial_engine.
+// microprogram by cw_serial_engine. (One difference: a host read of SCL
+// returns the 32-bit word written, as the ref device does; cw_core keeps
+// 24 bits.)
 //
 // Sequencer: every instruction takes 8 issue cycles (CW_UC_ISSUE_CYCLES,
 // host/ucode.h), then its microprogram's cycles:
@@ -247,8 +249,10 @@ module cw_serial_core #(
     function automatic integer max2(input integer x, input integer y);
         max2 = x > y ? x : y;
     endfunction
+    localparam integer TAB_MAX = max2(max2(max2(TAB_EXP2_N, TAB_RSQRT_N), max2(TAB_RECIP_N, TAB_SIN_N)),
+                                      max2(TAB_SIG_N, 256));   // the tables, ER
     localparam integer ZW = $clog2(max2(max2(max2(WGT_W * 4, KV_DEPTH), max2(SCR_W, ACT_DEPTH)),
-                                        max2(max2(SCL_DEPTH, CST_DEPTH), max2(MAX_CTX, 2048))) + 1);
+                                        max2(max2(SCL_DEPTH, CST_DEPTH), max2(MAX_CTX, TAB_MAX))) + 1);
     reg [63:0] sp_size;
     always @* begin
         case (e_space)
@@ -308,7 +312,8 @@ module cw_serial_core #(
             endcase
         end
     endfunction
-    wire        ld = wr_en && !busy && region_ok(wr_region, wr_addr);
+    // (a write to the token records, region 7, is ignored, as cw_core does)
+    wire        ld = wr_en && !busy && wr_region != 3'd7 && region_ok(wr_region, wr_addr);
 
     // The data memory (DM_*) has one address, taken in this order:
     //   the engine's access to one of its spaces;

@@ -147,25 +147,36 @@ static long run_rtl(Rtl &x, cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, i
     m->start = 1;
     x.b.tick();
     m->start = 0;
-    uint64_t pending = 0;
+    uint64_t pending = 0, wlo = 0;
     long cycles = 0;
+    /* ACT and SCR: a 64-bit word is two accesses of a 32-bit memory on two
+     * cycles with one address, m_hi low on the first. This port serves them
+     * so: a read's word only after the second (before it, a random one), a
+     * write's low half from the first and its high half from the second. */
     bool hi_next = false; /* the next access is a wide word's second */
+    int64_t wide_addr = 0;
     for (long guard = 0; guard < 50000000; guard++) {
         m->fld_val = (uint64_t)cw_uc_field(in, rs, t, m->fld_sel);
         m->m_err = 0;
         m->eval();
-        if (!m->busy_q)
-            return m->err_q ? -1 : cycles;
+        if (!m->busy_q) {
+            if (hi_next && !m->err_q) /* (a fault stops it after the first) */
+                x.b.check(false, "DONE after a wide word's first access (cycle %ld)", cycles);
+            return m->err_q || hi_next ? -1 : cycles;
+        }
         int64_t addr = (int64_t)m->m_addr;
         bool scr = m->m_space == CW_US_SCR;
-        /* ACT and SCR: two accesses a word, the first with m_hi low */
-        if ((m->m_re || m->m_we) && m->m_hi != hi_next) {
-            x.b.check(false, "m_hi %d on an access of space %d (cycle %ld)", m->m_hi,
-                      m->m_space, cycles);
+        bool acc = m->m_re || m->m_we, wide = m->m_space == CW_US_ACT || scr;
+        if (acc && (m->m_hi != hi_next || (hi_next && addr != wide_addr))) {
+            x.b.check(false, "m_hi %d on an access of space %d at %lld (cycle %ld)", m->m_hi,
+                      m->m_space, (long long)addr, cycles);
             return -1;
         }
-        if (m->m_re || m->m_we)
-            hi_next = !hi_next && (m->m_space == CW_US_ACT || scr);
+        bool first = acc && wide && !hi_next;   /* a wide word's first access */
+        if (acc) {
+            hi_next = first;
+            wide_addr = addr;
+        }
         bool scr_ok = addr >= 0 && (uint64_t)addr < x.scr.size();
         if (m->m_re) {
             int64_t v = 0;
@@ -174,14 +185,21 @@ static long run_rtl(Rtl &x, cw_ref_core *c, const cw_instr *in, cw_uc_run *rs, i
             if (scr && ok)
                 v = x.scr[(size_t)addr];
             m->m_err = !ok;
-            pending = (uint64_t)v;
+            pending = first ? x.b.rng.next() : (uint64_t)v;
         }
-        if (m->m_we) {
+        if (m->m_we && first) {
+            wlo = (uint32_t)m->m_wdata;
+            int64_t old; /* ACT's range: the write comes with the second access */
             bool ok = scr ? scr_ok
-                          : cw_uc_mem_write(c, cw_uc_space(in, m->m_space), addr,
-                                            (int64_t)m->m_wdata) == CW_OK;
+                          : cw_uc_mem_read(c, cw_uc_space(in, m->m_space), addr, &old) == CW_OK;
+            m->m_err = !ok;
+        } else if (m->m_we) {
+            uint64_t w = wide ? (m->m_wdata & 0xFFFFFFFF00000000ull) | wlo : m->m_wdata;
+            bool ok = scr ? scr_ok
+                          : cw_uc_mem_write(c, cw_uc_space(in, m->m_space), addr, (int64_t)w) ==
+                                CW_OK;
             if (scr && ok)
-                x.scr[(size_t)addr] = (int64_t)m->m_wdata;
+                x.scr[(size_t)addr] = (int64_t)w;
             m->m_err = !ok;
         }
         m->eval();

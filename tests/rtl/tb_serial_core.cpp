@@ -145,6 +145,21 @@ static void model_run(Port &c, const cw_target_config &t, const char *tpath, int
                 r.region, r.past, v);
     }
     printf("tb_serial_core: %ld loaded words read back\n", words);
+    /* a WRITE to OUTPUT is ignored (docs/protocol.md): every OUTPUT word
+     * written, PROMPT (beside it in the data memory's order) and the
+     * records are unchanged */
+    for (uint32_t i = 0; i < (uint32_t)t.max_ctx * 4; i++)
+        c.write(7, i, 0xdeadbeefu ^ i);
+    for (size_t i = 0; i < sizeof prompt / 4; i++) {
+        uint32_t v = 0;
+        b.check(c.read(6, (uint32_t)i, &v) && v == (uint32_t)prompt[i],
+                "PROMPT word %zu after writes to OUTPUT: %08x", i, v);
+    }
+    for (size_t i = 0; i < got.size(); i++) {
+        uint32_t v = 0;
+        b.check(c.read(7, (uint32_t)(4 * i + 1), &v) && v == (uint32_t)got[i].id,
+                "OUTPUT record %zu's id after writes to OUTPUT: %08x", i, v);
+    }
     cw_ref_core_free(&rc);
     cw_artifact_close(a);
     cw_model_close(model);

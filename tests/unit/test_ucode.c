@@ -634,7 +634,6 @@ static void test_rom_unwritten(void **st)
     cw_uc_rom_free(&rom);
 }
 
-/* cw_uc_cycles() is the cycle model: fields only, the same for any data. */
 /* The ROM's layout: the V cache's HEADS share the K cache's program (its
  * KC and KE accesses remapped), and the variants only 16-bit lanes run
  * come last, so that an 8-bit core's ROM (the first n8 words) fits the
@@ -669,6 +668,7 @@ static void test_rom_layout(void **st)
     assert_int_equal(cw_uc_space(&in, CW_US_KC), CW_US_KC);
 }
 
+/* cw_uc_cycles() is the cycle model: fields only, the same for any data. */
 static void test_cycles_data_free(void **st)
 {
     (void)st;
