@@ -312,8 +312,14 @@ module cw_serial_core #(
             endcase
         end
     endfunction
-    // (a write to the token records, region 7, is ignored, as cw_core does)
-    wire        ld = wr_en && !busy && wr_region != 3'd7 && region_ok(wr_region, wr_addr);
+    // The write and host read ports share one range check: the write's
+    // region and address when it writes (a host read in that cycle reads
+    // 0; the link engine never issues both at once), else the read's. A
+    // write to the token records, region 7, is ignored, as cw_core does.
+    wire [2:0]  p_reg  = wr_en ? wr_region : hr_region;
+    wire [23:0] p_addr = wr_en ? wr_addr : hr_addr;
+    wire        p_ok   = region_ok(p_reg, p_addr);
+    wire        ld     = wr_en && !busy && wr_region != 3'd7 && p_ok;
 
     // The data memory (DM_*) has one address, taken in this order:
     //   the engine's access to one of its spaces;
@@ -323,8 +329,6 @@ module cw_serial_core #(
     //   read in the cycle of a write reads 0; the link engine never issues
     //   both at once).
     wire          e_acc  = e_mre || e_mwe;
-    wire [2:0]    p_reg  = ld ? wr_region : hr_region;
-    wire [23:0]   p_addr = ld ? wr_addr : hr_addr;
     reg  [DW-1:0] dm_base, dm_off;
     always @* begin
         dm_off = a[DW-1:0];
@@ -432,8 +436,8 @@ module cw_serial_core #(
     reg [2:0]   hr_region_q;
     always @(posedge clk) begin
         hr_p1_q     <= hr_en;
-        hr_ok_q     <= hr_en && region_ok(hr_region, hr_addr) &&
-                       (hr_region == 3'd7 || !(busy || ld));   // the data memory's one address
+        hr_ok_q     <= hr_en && !wr_en && p_ok &&
+                       (hr_region == 3'd7 || !busy);   // the data memory's one address
         hr_region_q <= hr_region;
         if (rst) begin
             hr_valid <= 1'b0;
