@@ -189,13 +189,13 @@ static int fail(const engine *e, int pc, const char *what)
                    cw_op_name(e->in->op), pc);
 }
 
-/* One data operation of p[pc] (not control, not counts). */
 /* a shift amount clamped to [-64, 64] (the RTL's 8-bit amounts) */
 static int shift_amount(int64_t s)
 {
     return s > 64 ? 64 : s < -64 ? -64 : (int)s;
 }
 
+/* One data operation of p[pc] (not control, not counts). */
 static int data_op(engine *e, const cw_uop *u, int pc)
 {
     int64_t *r = e->r;

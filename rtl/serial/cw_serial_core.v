@@ -203,11 +203,17 @@ module cw_serial_core #(
         .m_wdata(e_wdata),
         .m_rdata(e_rd), .m_err(e_merr), .next_we(e_next_we), .next_val(e_next));
 
+    // the engine's memory spaces (host/ucode.h, enum cw_uspace)
+    localparam [4:0] SP_ACT = 5'd0, SP_ER = 5'd1, SP_W8 = 5'd2, SP_W16 = 5'd3, SP_SCL = 5'd4,
+                     SP_CST = 5'd5, SP_KC = 5'd6, SP_VC = 5'd7, SP_KE = 5'd8, SP_VE = 5'd9,
+                     SP_PROMPT = 5'd10, SP_EXP2 = 5'd11, SP_RSQRT = 5'd12, SP_RECIP = 5'd13,
+                     SP_SIN = 5'd14, SP_SIG = 5'd15, SP_SCR = 5'd16;
+
     // A HEADS into the V cache runs the K cache's program: its KC and KE
     // accesses go to VC and VE (cw_uc_space()).
     wire heads_vc = i_op == 8'd5 && !i_flags[1] && i_flags[2];
-    assign e_space = heads_vc && (e_uspace == 5'd6 || e_uspace == 5'd8) ? e_uspace + 5'd1
-                                                                          : e_uspace;
+    assign e_space = heads_vc && e_uspace == SP_KC ? SP_VC :
+                     heads_vc && e_uspace == SP_KE ? SP_VE : e_uspace;
 
     // fields (host/ucode.h, enum cw_ufield)
     always @* begin
@@ -240,10 +246,6 @@ module cw_serial_core #(
     end
 
     // the memory port (host/ucode.c, space_size, mem_read, mem_write)
-    localparam [4:0] SP_ACT = 5'd0, SP_ER = 5'd1, SP_W8 = 5'd2, SP_W16 = 5'd3, SP_SCL = 5'd4,
-                     SP_CST = 5'd5, SP_KC = 5'd6, SP_VC = 5'd7, SP_KE = 5'd8, SP_VE = 5'd9,
-                     SP_PROMPT = 5'd10, SP_EXP2 = 5'd11, SP_RSQRT = 5'd12, SP_RECIP = 5'd13,
-                     SP_SIN = 5'd14, SP_SIG = 5'd15, SP_SCR = 5'd16;
     // every space's size is below 2^ZW: an address is compared in ZW bits
     // (higher bits set: outside)
     function automatic integer max2(input integer x, input integer y);
@@ -253,28 +255,28 @@ module cw_serial_core #(
                                       max2(TAB_SIG_N, 256));   // the tables, ER
     localparam integer ZW = $clog2(max2(max2(max2(WGT_W * 4, KV_DEPTH), max2(SCR_W, ACT_DEPTH)),
                                         max2(max2(SCL_DEPTH, CST_DEPTH), max2(MAX_CTX, TAB_MAX))) + 1);
-    reg [63:0] sp_size;
+    reg [ZW-1:0] sp_size;
     always @* begin
         case (e_space)
-            SP_ACT:    sp_size = 64'(ACT_DEPTH);
-            SP_ER:     sp_size = 256;
-            SP_W8:     sp_size = 64'(WGT_W) * 4;
-            SP_W16:    sp_size = 64'(WGT_W) * 4 - 1;
-            SP_SCL:    sp_size = 64'(SCL_DEPTH);
-            SP_CST:    sp_size = 64'(CST_DEPTH);
-            SP_KC, SP_VC: sp_size = 64'(KV_DEPTH);
-            SP_KE, SP_VE: sp_size = 64'(KVE);
-            SP_PROMPT: sp_size = 64'(MAX_CTX);
-            SP_EXP2:   sp_size = 64'(TAB_EXP2_N);
-            SP_RSQRT:  sp_size = 64'(TAB_RSQRT_N);
-            SP_RECIP:  sp_size = 64'(TAB_RECIP_N);
-            SP_SIN:    sp_size = 64'(TAB_SIN_N);
-            SP_SIG:    sp_size = 64'(TAB_SIG_N);
-            SP_SCR:    sp_size = 64'(SCR_W);
-            default:   sp_size = 64'd0;
+            SP_ACT:    sp_size = ZW'(ACT_DEPTH);
+            SP_ER:     sp_size = ZW'(256);
+            SP_W8:     sp_size = ZW'(WGT_W * 4);
+            SP_W16:    sp_size = ZW'(WGT_W * 4 - 1);
+            SP_SCL:    sp_size = ZW'(SCL_DEPTH);
+            SP_CST:    sp_size = ZW'(CST_DEPTH);
+            SP_KC, SP_VC: sp_size = ZW'(KV_DEPTH);
+            SP_KE, SP_VE: sp_size = ZW'(KVE);
+            SP_PROMPT: sp_size = ZW'(MAX_CTX);
+            SP_EXP2:   sp_size = ZW'(TAB_EXP2_N);
+            SP_RSQRT:  sp_size = ZW'(TAB_RSQRT_N);
+            SP_RECIP:  sp_size = ZW'(TAB_RECIP_N);
+            SP_SIN:    sp_size = ZW'(TAB_SIN_N);
+            SP_SIG:    sp_size = ZW'(TAB_SIG_N);
+            SP_SCR:    sp_size = ZW'(SCR_W);
+            default:   sp_size = {ZW{1'b0}};
         endcase
     end
-    wire in_range = ~|e_addr[63:ZW] && e_addr[ZW-1:0] < sp_size[ZW-1:0] &&
+    wire in_range = ~|e_addr[63:ZW] && e_addr[ZW-1:0] < sp_size &&
                     !(e_space == SP_W16 && e_addr[0]);   // 16-bit weights: even addresses
     wire writable = e_space == SP_ACT || e_space == SP_ER || e_space == SP_KC ||
                     e_space == SP_VC || e_space == SP_KE || e_space == SP_VE || e_space == SP_SCR;
@@ -563,7 +565,7 @@ module cw_serial_core #(
         endcase
     end
 
-    wire unused = &{1'b0, i_flags[7:3], e_next[63:32], a, p_addr, sp_size};
+    wire unused = &{1'b0, i_flags[7:3], e_next[63:32], a, p_addr};
 endmodule
 
 `default_nettype wire
